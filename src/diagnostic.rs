@@ -1,0 +1,142 @@
+//! The one error type of every stage: a message, where it happened, and how the file got there.
+//!
+//! A [`Diagnostic`] is built with the [`SourceSet`] at hand, so it carries the quoted source with
+//! it and can be rendered (by miette) long after the run's sources are gone.
+
+use std::sync::Arc;
+
+use miette::{NamedSource, SourceSpan};
+
+use crate::source::{Loc, SourceSet};
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+pub struct Diagnostic {
+    message: String,
+    /// `file:line:column` of the error, when it has a place.
+    location: Option<String>,
+    #[source_code]
+    source_code: Option<NamedSource<Arc<str>>>,
+    #[label("{label}")]
+    span: Option<SourceSpan>,
+    label: String,
+    #[help]
+    help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error with no place in a source file (a missing input file, say).
+    pub fn new(message: impl Into<String>) -> Self {
+        Diagnostic {
+            message: message.into(),
+            location: None,
+            source_code: None,
+            span: None,
+            label: String::new(),
+            help: None,
+        }
+    }
+
+    /// An error at `loc`, labelled `label`, covering `len` bytes.
+    ///
+    /// The include/import chain that led to the file is added to the help text.
+    pub fn at(
+        sources: &SourceSet,
+        loc: Loc,
+        len: usize,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        let file = sources.get(loc.file);
+        let offset = loc.offset.min(file.text.len());
+        let len = len.min(file.text.len() - offset);
+        let chain = Self::chain(sources, loc);
+        Diagnostic {
+            message: message.into(),
+            location: Some(sources.describe(loc)),
+            source_code: Some(NamedSource::new(
+                file.path.display().to_string(),
+                file.text.clone(),
+            )),
+            span: Some((offset, len).into()),
+            label: label.into(),
+            help: (!chain.is_empty()).then_some(chain),
+        }
+    }
+
+    /// Adds a hint after the include chain (if any).
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        let help = help.into();
+        self.help = Some(match self.help.take() {
+            Some(chain) => format!("{help}\n{chain}"),
+            None => help,
+        });
+        self
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// `file:line:column` of the error, if it has a place.
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+
+    /// The diagnostic as rustc-like text without colours: the message, `--> file:line:col`, the
+    /// source line with its label, and the help.
+    pub fn render_plain(&self) -> String {
+        let mut out = String::new();
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(100);
+        // Writing into a String cannot fail.
+        let _ = handler.render_report(&mut out, self);
+        out
+    }
+
+    fn chain(sources: &SourceSet, loc: Loc) -> String {
+        let mut lines = Vec::new();
+        let mut from = sources.get(loc.file).included_from;
+        while let Some(at) = from {
+            lines.push(format!("included from {}", sources.describe(at)));
+            from = sources.get(at.file).included_from;
+        }
+        lines.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_place_line_and_include_chain() {
+        let mut sources = SourceSet::new();
+        let top = sources.add("top.idl".into(), "#include \"a.h\"\n".into(), None);
+        let inner = sources.add(
+            "a.h".into(),
+            "int x;\nbad thing\n".into(),
+            Some(Loc {
+                file: top,
+                offset: 0,
+            }),
+        );
+        let diag = Diagnostic::at(
+            &sources,
+            Loc {
+                file: inner,
+                offset: 11,
+            },
+            5,
+            "unexpected `thing`",
+            "expected `;`",
+        );
+        assert_eq!(diag.location(), Some("a.h:2:5"));
+        let text = diag.render_plain();
+        assert!(text.contains("unexpected `thing`"), "{text}");
+        assert!(text.contains("[a.h:2:5]"), "{text}");
+        assert!(text.contains("bad thing"), "{text}");
+        assert!(text.contains("included from top.idl:1:1"), "{text}");
+    }
+}
