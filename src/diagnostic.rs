@@ -9,19 +9,44 @@ use miette::{NamedSource, SourceSpan};
 
 use crate::source::{Loc, SourceSet};
 
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct Diagnostic {
     message: String,
-    /// `file:line:column` of the error, when it has a place.
-    location: Option<String>,
-    #[source_code]
-    source_code: Option<NamedSource<Arc<str>>>,
-    #[label("{label}")]
-    span: Option<SourceSpan>,
-    label: String,
-    #[help]
+    /// Boxed so that `Result<_, Diagnostic>` stays small on the happy path.
+    place: Option<Box<Place>>,
     help: Option<String>,
+}
+
+/// Where a diagnostic points.
+#[derive(Debug)]
+struct Place {
+    /// `file:line:column`.
+    location: String,
+    source_code: NamedSource<Arc<str>>,
+    span: SourceSpan,
+    label: String,
+}
+
+impl miette::Diagnostic for Diagnostic {
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.place
+            .as_ref()
+            .map(|p| &p.source_code as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let place = self.place.as_ref()?;
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_with_span(Some(place.label.clone()), place.span),
+        )))
+    }
+
+    fn help(&self) -> Option<Box<dyn std::fmt::Display + '_>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
 }
 
 impl Diagnostic {
@@ -29,10 +54,7 @@ impl Diagnostic {
     pub fn new(message: impl Into<String>) -> Self {
         Diagnostic {
             message: message.into(),
-            location: None,
-            source_code: None,
-            span: None,
-            label: String::new(),
+            place: None,
             help: None,
         }
     }
@@ -53,13 +75,12 @@ impl Diagnostic {
         let chain = Self::chain(sources, loc);
         Diagnostic {
             message: message.into(),
-            location: Some(sources.describe(loc)),
-            source_code: Some(NamedSource::new(
-                file.path.display().to_string(),
-                file.text.clone(),
-            )),
-            span: Some((offset, len).into()),
-            label: label.into(),
+            place: Some(Box::new(Place {
+                location: sources.describe(loc),
+                source_code: NamedSource::new(file.path.display().to_string(), file.text.clone()),
+                span: (offset, len).into(),
+                label: label.into(),
+            })),
             help: (!chain.is_empty()).then_some(chain),
         }
     }
@@ -80,7 +101,7 @@ impl Diagnostic {
 
     /// `file:line:column` of the error, if it has a place.
     pub fn location(&self) -> Option<&str> {
-        self.location.as_deref()
+        self.place.as_ref().map(|p| p.location.as_str())
     }
 
     /// The diagnostic as rustc-like text without colours: the message, `--> file:line:col`, the

@@ -3,7 +3,10 @@
 //! The pipeline runs one way: [`preprocess`] → [`parse`] → [`model`] (resolve).
 
 pub mod diagnostic;
+pub mod model;
+pub mod parse;
 pub mod preprocess;
 pub mod source;
 
 pub use diagnostic::Diagnostic;
+pub use model::{Model, load};

@@ -1,0 +1,135 @@
+//! Reading the input and, transitively, every file it imports: each preprocessed on its own (MIDL
+//! does not carry macros across `import`) and parsed once, however often it is imported.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::Options;
+use crate::diagnostic::Diagnostic;
+use crate::parse::{self, ast};
+use crate::preprocess;
+use crate::source::{Loc, SourceSet};
+
+/// One preprocessed and parsed file.
+pub struct Unit {
+    pub statements: Vec<ast::Statement>,
+    pub input: preprocess::Output,
+    /// Read because of an `import`, not the input file itself.
+    pub imported: bool,
+}
+
+/// The units in dependency order (each file after the files it imports), and their sources.
+pub struct Loaded {
+    pub sources: SourceSet,
+    pub units: Vec<Unit>,
+}
+
+pub fn load(path: &Path, options: &Options) -> Result<Loaded, Diagnostic> {
+    let mut loader = Loader {
+        options,
+        sources: SourceSet::new(),
+        units: Vec::new(),
+        seen: HashSet::new(),
+    };
+    if !path.is_file() {
+        return Err(Diagnostic::new(format!(
+            "cannot read {}: no such file",
+            path.display()
+        )));
+    }
+    loader.load(path, None)?;
+    Ok(Loaded {
+        sources: loader.sources,
+        units: loader.units,
+    })
+}
+
+struct Loader<'a> {
+    options: &'a Options,
+    sources: SourceSet,
+    units: Vec<Unit>,
+    /// Canonical paths of files already read or being read (an import cycle stops here).
+    seen: HashSet<PathBuf>,
+}
+
+impl Loader<'_> {
+    fn load(&mut self, path: &Path, imported_at: Option<Loc>) -> Result<(), Diagnostic> {
+        let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        if !self.seen.insert(key) {
+            return Ok(());
+        }
+        let input = preprocess::preprocess(
+            &mut self.sources,
+            path,
+            imported_at,
+            &self.options.preprocess,
+        )?;
+        let statements = parse::parse(&self.sources, &input)?;
+        let mut imports = Vec::new();
+        collect_imports(&statements, &mut imports);
+        for name in imports {
+            let at = input.map.locate(name.span.start).unwrap_or(Loc {
+                file: input.files[0],
+                offset: 0,
+            });
+            let found = self.find_import(&name.text, at)?;
+            self.load(&found, Some(at))?;
+        }
+        self.units.push(Unit {
+            statements,
+            input,
+            imported: imported_at.is_some(),
+        });
+        Ok(())
+    }
+
+    /// Looks for an imported file beside the file that imports it, then in the `-I` folders.
+    fn find_import(&self, name: &str, at: Loc) -> Result<PathBuf, Diagnostic> {
+        let importer = &self.sources.get(at.file).path;
+        let own_dir = importer.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dirs: Vec<PathBuf> = std::iter::once(own_dir)
+            .chain(self.options.preprocess.include_dirs.iter().cloned())
+            .collect();
+        for dir in &dirs {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Ok(candidate);
+            }
+        }
+        let searched: Vec<String> = dirs
+            .iter()
+            .map(|d| match d.as_os_str().is_empty() {
+                true => ".".to_string(),
+                false => d.display().to_string(),
+            })
+            .collect();
+        Err(Diagnostic::at(
+            &self.sources,
+            at,
+            name.len() + 2,
+            format!("cannot find imported file `{name}`"),
+            "imported here",
+        )
+        .with_help(format!(
+            "searched: {}; add its folder with -I",
+            searched.join(", ")
+        )))
+    }
+}
+
+/// `import` statements anywhere in the file (MIDL allows them inside a library too).
+fn collect_imports<'a>(statements: &'a [ast::Statement], out: &mut Vec<&'a ast::Name>) {
+    for statement in statements {
+        match statement {
+            ast::Statement::Import(names) => out.extend(names),
+            ast::Statement::Definition(ast::Definition {
+                kind:
+                    ast::DefinitionKind::Library { body, .. }
+                    | ast::DefinitionKind::Module { body, .. }
+                    | ast::DefinitionKind::Interface { body, .. },
+                ..
+            }) => collect_imports(body, out),
+            _ => {}
+        }
+    }
+}

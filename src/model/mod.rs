@@ -1,0 +1,250 @@
+//! The resolved model of a MIDL file and everything it imports: plain data, what the generator
+//! reads and what `cpgen inspect --json` prints.
+
+mod consteval;
+mod load;
+mod resolve;
+mod types;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::preprocess;
+
+/// What to read and how to preprocess it.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub preprocess: preprocess::Options,
+}
+
+/// Reads `path`, every file it includes and imports, and resolves them into one model.
+pub fn load(path: &Path, options: &Options) -> Result<Model, Diagnostic> {
+    let units = load::load(path, options)?;
+    resolve::resolve(units)
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Model {
+    pub libraries: Vec<Library>,
+    pub interfaces: Vec<Interface>,
+    pub coclasses: Vec<Coclass>,
+    pub enums: Vec<Enum>,
+    pub typedefs: Vec<Typedef>,
+    pub constants: Vec<Constant>,
+    /// Every file read: the input, what it included, what it imported (for `rerun-if-changed`).
+    #[serde(skip)]
+    pub files: Vec<PathBuf>,
+}
+
+impl Model {
+    /// The model of the declarations made in the input file and the files it includes, leaving
+    /// out what came from imports: what `cpgen inspect` shows.
+    pub fn own(&self) -> Model {
+        fn own<T: Clone + Declared>(items: &[T]) -> Vec<T> {
+            items.iter().filter(|i| !i.imported()).cloned().collect()
+        }
+        Model {
+            libraries: own(&self.libraries),
+            interfaces: own(&self.interfaces),
+            coclasses: own(&self.coclasses),
+            enums: own(&self.enums),
+            typedefs: own(&self.typedefs),
+            constants: own(&self.constants),
+            files: self.files.clone(),
+        }
+    }
+
+    pub fn interface(&self, name: &str) -> Option<&Interface> {
+        self.interfaces.iter().find(|i| i.name == name)
+    }
+}
+
+/// Something declared in a file, which may be the input or an import.
+pub trait Declared {
+    fn imported(&self) -> bool;
+}
+
+macro_rules! declared {
+    ($($t:ty),*) => {$(
+        impl Declared for $t {
+            fn imported(&self) -> bool {
+                self.imported
+            }
+        }
+    )*};
+}
+declared!(Library, Interface, Coclass, Enum, Typedef, Constant);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Library {
+    pub name: String,
+    pub uuid: Option<String>,
+    pub version: Option<String>,
+    pub helpstring: Option<String>,
+    #[serde(skip)]
+    pub imported: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InterfaceKind {
+    Dispinterface,
+    Dual,
+    Custom,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Interface {
+    pub name: String,
+    pub kind: InterfaceKind,
+    pub uuid: Option<String>,
+    pub base: Option<String>,
+    pub methods: Vec<Method>,
+    /// A dispinterface's `properties:` section.
+    pub properties: Vec<Property>,
+    pub helpstring: Option<String>,
+    /// The library the interface was declared in, if any.
+    pub library: Option<String>,
+    /// `[oleautomation]` (always so for dual interfaces).
+    pub oleautomation: bool,
+    #[serde(skip)]
+    pub imported: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MethodKind {
+    Method,
+    Propget,
+    Propput,
+    Propputref,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Method {
+    pub name: String,
+    /// The dispatch id: `[id(n)]`, else MIDL's automatic number. `None` for custom interfaces.
+    pub dispid: Option<i32>,
+    pub kind: MethodKind,
+    pub ret: String,
+    pub params: Vec<Param>,
+    pub helpstring: Option<String>,
+    /// `[local]` methods have no type-library or proxy presence.
+    pub local: bool,
+    pub restricted: bool,
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Param {
+    pub name: String,
+    /// The IDL type as written, typedef names kept: `VARIANT_BOOL*`, `SAFEARRAY(BSTR)`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(rename = "in")]
+    pub is_in: bool,
+    #[serde(rename = "out")]
+    pub is_out: bool,
+    pub retval: bool,
+    pub optional: bool,
+    pub lcid: bool,
+    /// `[defaultvalue(...)]`, as written.
+    pub defaultvalue: Option<String>,
+    /// The type in structured form, for the generator.
+    #[serde(skip)]
+    pub ty_ref: TypeRef,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Property {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub dispid: i32,
+    pub readonly: bool,
+}
+
+/// A type reference: a named base type with pointers and array dimensions applied.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TypeRef {
+    /// `BSTR`, `unsigned long`, `struct tagFOO`, `SAFEARRAY(BSTR)`.
+    pub base: String,
+    /// For `SAFEARRAY(T)`, the element type.
+    pub safearray_of: Option<Box<TypeRef>>,
+    pub pointers: usize,
+    /// Dimensions of an array (`None` for `[]`).
+    pub array: Vec<Option<u64>>,
+    pub is_const: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Coclass {
+    pub name: String,
+    pub uuid: Option<String>,
+    pub members: Vec<CoclassMember>,
+    /// MIDL's default source interface: the `[default, source]` member, else the first source
+    /// member that is not restricted.
+    pub default_source: Option<String>,
+    pub helpstring: Option<String>,
+    pub library: Option<String>,
+    pub noncreatable: bool,
+    #[serde(skip)]
+    pub imported: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CoclassMember {
+    pub name: String,
+    pub default: bool,
+    pub source: bool,
+    pub restricted: bool,
+    /// Declared with `dispinterface` rather than `interface`.
+    pub dispinterface: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Enum {
+    /// The enum's tag or, for `typedef enum {...} X`, the typedef name.
+    pub name: String,
+    pub members: Vec<EnumMember>,
+    #[serde(skip)]
+    pub imported: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnumMember {
+    pub name: String,
+    pub value: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Typedef {
+    pub name: String,
+    /// The aliased type as written.
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(skip)]
+    pub ty_ref: TypeRef,
+    #[serde(skip)]
+    pub imported: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Constant {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub value: ConstValue,
+    #[serde(skip)]
+    pub imported: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ConstValue {
+    Int(i64),
+    Float(f64),
+    Str(String),
+}

@@ -1,0 +1,138 @@
+//! Parsing: preprocessed MIDL text to a syntax tree, with the pest grammar in `grammar/midl.pest`.
+
+pub mod ast;
+mod build;
+
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+
+use crate::diagnostic::Diagnostic;
+use crate::preprocess;
+use crate::source::SourceSet;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/midl.pest"]
+struct MidlParser;
+
+/// Parses one preprocessed file. Errors point into the real file through the preprocessor's map.
+pub fn parse(
+    sources: &SourceSet,
+    input: &preprocess::Output,
+) -> Result<Vec<ast::Statement>, Diagnostic> {
+    let mut pairs =
+        MidlParser::parse(Rule::file, &input.text).map_err(|e| syntax_error(sources, input, &e))?;
+    let file = pairs.next().expect("the file rule always yields one pair");
+    build::file(file).map_err(|(span, message)| {
+        let (loc, len) = locate(input, span.start, span.end - span.start);
+        Diagnostic::at(sources, loc, len, message, "here")
+    })
+}
+
+/// Turns pest's error into one that names the place, what was found and what was expected.
+fn syntax_error(
+    sources: &SourceSet,
+    input: &preprocess::Output,
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
+    let offset = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = found_at(&input.text, offset);
+    let expected = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => expected_list(positives),
+        ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let (loc, len) = locate(input, offset, found.len().max(1));
+    let shown = if found.is_empty() {
+        "end of file".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    Diagnostic::at(
+        sources,
+        loc,
+        len,
+        format!("syntax error: expected {expected}, found {shown}"),
+        format!("expected {expected}"),
+    )
+}
+
+/// The place in a real file of preprocessed bytes `offset..offset+len`. When the bytes came out
+/// of a macro expansion the span shrinks to the macro's use.
+fn locate(input: &preprocess::Output, offset: usize, len: usize) -> (crate::source::Loc, usize) {
+    let loc = input.map.locate(offset).unwrap_or(crate::source::Loc {
+        file: input.files.first().copied().unwrap_or(0),
+        offset: 0,
+    });
+    let end = input.map.locate(offset + len);
+    let len = match end {
+        Some(end) if end.file == loc.file && end.offset == loc.offset + len => len,
+        _ => 1,
+    };
+    (loc, len)
+}
+
+/// The token at `offset`: a word, a number, or one character.
+fn found_at(text: &str, offset: usize) -> &str {
+    let Some(rest) = text.get(offset..) else {
+        return "";
+    };
+    let word_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    if word_len > 0 {
+        &rest[..word_len]
+    } else {
+        rest.chars().next().map_or("", |c| &rest[..c.len_utf8()])
+    }
+}
+
+/// "`;` or `,`": pest's expected rules in words a MIDL author knows.
+fn expected_list(rules: &[Rule]) -> String {
+    let mut names: Vec<&str> = rules.iter().map(|r| rule_name(*r)).collect();
+    names.sort_unstable();
+    names.dedup();
+    match names.as_slice() {
+        [] => "something else".to_string(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn rule_name(rule: Rule) -> &'static str {
+    use Rule::*;
+    match rule {
+        EOI => "end of file",
+        definition => "a declaration",
+        import | kw_import => "`import`",
+        attributes => "attributes `[...]`",
+        attribute | attr_name => "an attribute",
+        attr_arg | raw_arg | type_arg => "an attribute argument",
+        uuid_literal => "a uuid",
+        decl_spec | named_type | int_type | int_sign | int_width | safearray_type => "a type",
+        struct_type | kw_struct => "`struct`",
+        union_type | kw_union => "`union`",
+        enum_type | kw_enum => "`enum`",
+        enum_member => "an enum member",
+        field | field_declarator => "a field",
+        declarator | direct_declarator | declarator_name | abstract_declarator
+        | abstract_direct => "a name",
+        pointer => "`*`",
+        params => "`(`",
+        param => "a parameter",
+        array_suffix => "`[`",
+        init_declarator => "a declarator",
+        expr | unary | cast | size_of => "an expression",
+        string | wide_string | string_body => "a string",
+        ident => "an identifier",
+        kw_interface => "`interface`",
+        kw_dispinterface => "`dispinterface`",
+        dispinterface_method => "a method",
+        coclass_member => "`interface` or `dispinterface`",
+        kw_properties => "`properties:`",
+        kw_methods => "`methods:`",
+        kw_typedef | typedef => "`typedef`",
+        _ => "a token",
+    }
+}
