@@ -2,6 +2,8 @@
 
 pub mod ast;
 mod build;
+#[cfg(test)]
+mod tests;
 
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
@@ -29,20 +31,30 @@ pub fn parse(
 }
 
 /// Turns pest's error into one that names the place, what was found and what was expected.
+///
+/// Only on this error path is the file parsed again with pest's attempt tracking on, which
+/// knows the literal tokens (`;`, `]`) that would have fitted; the fast path never pays for it.
 fn syntax_error(
     sources: &SourceSet,
     input: &preprocess::Output,
     error: &pest::error::Error<Rule>,
 ) -> Diagnostic {
-    let offset = match error.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
+    let (offset, expected) = detailed_expectation(&input.text).unwrap_or_else(|| {
+        let offset = match error.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        };
+        let expected = match &error.variant {
+            ErrorVariant::ParsingError { positives, .. } => positives
+                .iter()
+                .map(|r| rule_name(*r).to_string())
+                .collect(),
+            ErrorVariant::CustomError { message } => vec![message.clone()],
+        };
+        (offset, expected)
+    });
+    let expected = join_alternatives(expected);
     let found = found_at(&input.text, offset);
-    let expected = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => expected_list(positives),
-        ErrorVariant::CustomError { message } => message.clone(),
-    };
     let (loc, len) = locate(input, offset, found.len().max(1));
     let shown = if found.is_empty() {
         "end of file".to_string()
@@ -56,6 +68,33 @@ fn syntax_error(
         format!("syntax error: expected {expected}, found {shown}"),
         format!("expected {expected}"),
     )
+}
+
+/// Where parsing got furthest, and the tokens and constructs that would have fitted there.
+fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
+    pest::set_error_detail(true);
+    let result = MidlParser::parse(Rule::file, text);
+    pest::set_error_detail(false);
+    let error = result.err()?;
+    let attempts = error.parse_attempts()?;
+    // pest does not export its token type; its derived Debug form is `Sensitive { token: ";" }`.
+    let mut expected: Vec<String> = attempts
+        .expected_tokens()
+        .iter()
+        .filter_map(|token| {
+            let debug = format!("{token:?}");
+            let quoted = debug
+                .strip_prefix("Sensitive { token: ")?
+                .strip_suffix(" }")?;
+            let token: String = serde_json::from_str(quoted).ok()?;
+            let noise = token.trim().is_empty() || ["/*", "//", "_"].contains(&token.as_str());
+            (!noise).then(|| format!("`{token}`"))
+        })
+        .collect();
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        expected.extend(positives.iter().map(|r| rule_name(*r).to_string()));
+    }
+    Some((attempts.max_position, expected))
 }
 
 /// The place in a real file of preprocessed bytes `offset..offset+len`. When the bytes came out
@@ -88,14 +127,14 @@ fn found_at(text: &str, offset: usize) -> &str {
     }
 }
 
-/// "`;` or `,`": pest's expected rules in words a MIDL author knows.
-fn expected_list(rules: &[Rule]) -> String {
-    let mut names: Vec<&str> = rules.iter().map(|r| rule_name(*r)).collect();
+/// "`;`, `,` or a name": the alternatives in words a MIDL author knows.
+fn join_alternatives(mut names: Vec<String>) -> String {
+    names.retain(|n| n != "a token");
     names.sort_unstable();
     names.dedup();
     match names.as_slice() {
         [] => "something else".to_string(),
-        [one] => (*one).to_string(),
+        [one] => one.clone(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
