@@ -175,17 +175,47 @@ mod tests {
         assert_eq!(file.line_col(0), (1, 1));
         assert_eq!(file.line_col(3), (2, 1));
         assert_eq!(file.line_col(6), (2, 3)); // after the two-byte é
-        assert_eq!(sources.describe(Loc { file: id, offset: 6 }), "a.idl:2:3");
+        assert_eq!(
+            sources.describe(Loc {
+                file: id,
+                offset: 6
+            }),
+            "a.idl:2:3"
+        );
     }
 
     #[test]
     fn map_follows_copied_and_generated_segments() {
         let mut map = LineMap::default();
-        map.copied(0, Loc { file: 0, offset: 10 });
-        map.generated(5, Loc { file: 0, offset: 15 });
+        map.copied(
+            0,
+            Loc {
+                file: 0,
+                offset: 10,
+            },
+        );
+        map.generated(
+            5,
+            Loc {
+                file: 0,
+                offset: 15,
+            },
+        );
         map.copied(9, Loc { file: 1, offset: 0 });
-        assert_eq!(map.locate(3), Some(Loc { file: 0, offset: 13 }));
-        assert_eq!(map.locate(7), Some(Loc { file: 0, offset: 15 }));
+        assert_eq!(
+            map.locate(3),
+            Some(Loc {
+                file: 0,
+                offset: 13
+            })
+        );
+        assert_eq!(
+            map.locate(7),
+            Some(Loc {
+                file: 0,
+                offset: 15
+            })
+        );
         assert_eq!(map.locate(12), Some(Loc { file: 1, offset: 3 }));
     }
 }
