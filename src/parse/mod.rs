@@ -91,6 +91,10 @@ fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
             (!noise).then(|| format!("`{token}`"))
         })
         .collect();
+    // Where many tokens would fit (the start of a statement), the constructs say it better.
+    if expected.len() > 6 {
+        expected.clear();
+    }
     if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
         expected.extend(positives.iter().map(|r| rule_name(*r).to_string()));
     }
