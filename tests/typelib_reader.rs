@@ -11,12 +11,8 @@ use std::path::Path;
 /// The fixture's type library, or `None` when widl is unavailable (skipped).
 fn events_tlb() -> Option<Vec<u8>> {
     let wine = common::wine_or_skip("typelib_reader")?;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/typelib");
-    let scratch = tempfile::tempdir().expect("create a temp dir");
-    Some(
-        wine.type_library(&dir, Path::new("events.idl"), scratch.path())
-            .expect("widl builds the fixture"),
-    )
+    let idl = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/typelib/events.idl");
+    Some(wine.type_library(&idl).expect("widl builds the fixture"))
 }
 
 /// The fixture's GUIDs differ only in the last digit of the first group.

@@ -9,10 +9,12 @@
 
 pub mod typelib;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 use std::thread;
+use tempfile::TempDir;
 
 /// Where libwine-dev installs Wine's SDK IDL files.
 pub const WINE_IDL_DIR: &str = "/usr/include/wine/wine/windows";
@@ -21,6 +23,11 @@ pub const WINE_IDL_DIR: &str = "/usr/include/wine/wine/windows";
 pub struct Wine {
     /// Wine's SDK IDL folder; its parent holds the headers those files include.
     pub idl_dir: PathBuf,
+    /// widl's working directory and output folder. widl deletes its output
+    /// file when it fails (as root, `-o /dev/null` deletes /dev/null) and
+    /// leaves its temporary folder in the working directory when it crashes,
+    /// so it never runs in, or writes to, anything but this.
+    scratch: TempDir,
 }
 
 /// Finds widl and Wine's IDL files. When either is missing, the test is
@@ -37,13 +44,22 @@ pub fn wine_or_skip(test: &str) -> Option<Wine> {
     } else if !idl_dir.join("oaidl.idl").is_file() {
         "Wine's IDL files are not in /usr/include/wine/wine/windows"
     } else {
-        return Some(Wine { idl_dir });
+        let scratch = tempfile::tempdir().expect("create a scratch folder for widl");
+        return Some(Wine { idl_dir, scratch });
     };
     if std::env::var("CPGEN_REQUIRE_WINE").is_ok_and(|v| v == "1") {
         panic!("{test}: {problem}, and CPGEN_REQUIRE_WINE=1 (install libwine-dev wine64-tools)");
     }
-    eprintln!("\n*** SKIPPED: {test}: {problem} (install libwine-dev wine64-tools) ***\n");
+    announce(&format!(
+        "\n*** SKIPPED: {test}: {problem} (install libwine-dev wine64-tools) ***\n"
+    ));
     None
+}
+
+/// Writes a line to stderr past libtest's output capture (which takes only
+/// `print!`-family output), so skips and summaries show in a plain `cargo test`.
+pub fn announce(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 impl Wine {
@@ -63,10 +79,17 @@ impl Wine {
         files
     }
 
-    /// widl with Wine's include path, run from the IDL folder as Wine's build does.
-    pub fn widl(&self) -> Command {
+    /// A folder inside the scratch folder, for a test's own files.
+    pub fn scratch_dir(&self, name: &str) -> PathBuf {
+        let dir = self.scratch.path().join(name);
+        std::fs::create_dir_all(&dir).expect("create a scratch folder");
+        dir
+    }
+
+    /// widl with Wine's include path (`-I <dir> -I <dir>/..`), run in the scratch folder.
+    fn widl(&self) -> Command {
         let mut widl = Command::new("widl");
-        widl.current_dir(&self.idl_dir)
+        widl.current_dir(self.scratch.path())
             .arg("-I")
             .arg(&self.idl_dir)
             .arg("-I")
@@ -74,22 +97,27 @@ impl Wine {
         widl
     }
 
-    /// Whether widl accepts `file` (it generates the header, discarded).
+    /// Whether widl accepts Wine's `file` (it generates the header, discarded).
     pub fn widl_accepts(&self, file: &str) -> bool {
+        let header = self.scratch.path().join(format!("{file}.h"));
         let out = self
             .widl()
-            .args(["-h", "-o", "/dev/null", file])
+            .arg("-h")
+            .arg("-o")
+            .arg(&header)
+            .arg(self.idl_dir.join(file))
             .output()
             .expect("run widl");
         out.status.success()
     }
 
-    /// `file` after widl's preprocessor: #includes expanded, comments gone,
-    /// imports left as statements (the text cpgen inspects).
+    /// Wine's `file` after widl's preprocessor: #includes expanded, comments
+    /// gone, imports left as statements (the text cpgen inspects).
     pub fn preprocessed(&self, file: &str) -> String {
         let out = self
             .widl()
-            .args(["-E", file])
+            .arg("-E")
+            .arg(self.idl_dir.join(file))
             .output()
             .expect("run widl -E");
         assert!(
@@ -100,13 +128,12 @@ impl Wine {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Builds the type library of `idl` with `widl -t`, run from `cwd`, and
-    /// returns its bytes; `scratch` is a directory for the output.
-    pub fn type_library(&self, cwd: &Path, idl: &Path, scratch: &Path) -> Result<Vec<u8>, String> {
-        let stem = idl.file_stem().expect("an IDL file name").to_string_lossy();
-        let tlb = scratch.join(format!("{stem}.tlb"));
+    /// Builds the type library of `idl` (an absolute path) with `widl -t` and
+    /// returns its bytes.
+    pub fn type_library(&self, idl: &Path) -> Result<Vec<u8>, String> {
+        let name = idl.file_name().expect("an IDL file name").to_string_lossy();
+        let tlb = self.scratch.path().join(format!("{name}.tlb"));
         let mut widl = self.widl();
-        widl.current_dir(cwd);
         if let Some(dir) = stdole2_dir() {
             widl.arg("-L").arg(dir);
         }
