@@ -327,7 +327,12 @@ impl<'a> Resolver<'a> {
         let mut next = base.map(|b| b.text.as_str());
         while let Some(current) = next {
             ancestors += 1;
-            next = bases.get(current).copied().flatten();
+            next = match bases.get(current) {
+                Some(base) => *base,
+                // Known from stdole2.tlb even when no IDL declares it.
+                None if current == "IDispatch" => Some("IUnknown"),
+                None => None,
+            };
             if ancestors > 64 {
                 break; // a cycle; widl rejects those, and the count no longer matters
             }
