@@ -536,11 +536,15 @@ impl<'a> Resolver<'a> {
             let members = members
                 .iter()
                 .map(|m| {
-                    self.check_member(raw.unit, &m.name)?;
+                    let source = has(&m.attrs, "source");
+                    // widl accepts any name here; cpgen needs the source interfaces it fires.
+                    if source {
+                        self.check_source_member(raw.unit, &m.name)?;
+                    }
                     Ok(CoclassMember {
                         name: m.name.text.clone(),
                         default: has(&m.attrs, "default"),
-                        source: has(&m.attrs, "source"),
+                        source,
                         restricted: has(&m.attrs, "restricted"),
                         dispinterface: m.dispinterface,
                     })
@@ -567,8 +571,8 @@ impl<'a> Resolver<'a> {
         Ok(())
     }
 
-    /// A coclass member must name an interface the file declares or imports (or stdole's).
-    fn check_member(&self, unit: &Unit, name: &ast::Name) -> Result<(), Diagnostic> {
+    /// A source member must name an interface the file declares or imports (or stdole's).
+    fn check_source_member(&self, unit: &Unit, name: &ast::Name) -> Result<(), Diagnostic> {
         let known = |n: &str| {
             STDOLE_INTERFACES.contains(&n)
                 || self
@@ -583,7 +587,7 @@ impl<'a> Resolver<'a> {
         let error = self.error(
             unit,
             &name.span,
-            format!("coclass member `{}` is not a declared interface", name.text),
+            format!("source interface `{}` is not declared", name.text),
         );
         let closest = self
             .raw_interfaces
