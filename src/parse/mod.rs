@@ -92,8 +92,9 @@ fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
         })
         .collect();
     // Where many tokens would fit (the start of a statement), the constructs say it better.
+    // Closing tokens stay: a missing `}` is the usual reason.
     if expected.len() > 6 {
-        expected.clear();
+        expected.retain(|t| ["`}`", "`)`", "`]`", "`;`"].contains(&t.as_str()));
     }
     if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
         expected.extend(positives.iter().map(|r| rule_name(*r).to_string()));
