@@ -1,0 +1,53 @@
+//! Builds the Windows-target crates under `tests/wine/` for x86_64-pc-windows-gnu and runs their
+//! tests under Wine (real ole32, oleaut32 and atl), through `tests/wine/bench.sh`.
+//!
+//! Without the toolchain and Wine the test says loudly that it skipped; with
+//! `CPGEN_REQUIRE_WINE=1` (CI) it fails instead.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The crates the bench runs, relative to the repository.
+const CRATES: &[&str] = &["tests/wine/smoke"];
+
+#[test]
+fn windows_target_crates_pass_under_wine() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bench = repo.join("tests/wine/bench.sh");
+    let check = Command::new(&bench)
+        .arg("check")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run tests/wine/bench.sh check");
+    if check.status.code() == Some(3) {
+        let missing = String::from_utf8_lossy(&check.stderr);
+        if std::env::var("CPGEN_REQUIRE_WINE").is_ok_and(|v| v == "1") {
+            panic!("the Windows test bench is required (CPGEN_REQUIRE_WINE=1) but:\n{missing}");
+        }
+        eprintln!("\n*** SKIPPED: Windows-target tests under Wine:\n{missing}***\n");
+        return;
+    }
+    assert!(check.status.success(), "bench.sh check failed: {check:?}");
+    for krate in CRATES {
+        let output = Command::new(&bench)
+            .args(["test", krate])
+            .current_dir(repo)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tests/wine/bench.sh test");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "{krate} failed under Wine ({}):\n{stdout}\n{stderr}",
+            output.status
+        );
+        let passed: usize = stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("test result: ok. "))
+            .filter_map(|l| l.split(' ').next()?.parse::<usize>().ok())
+            .sum();
+        assert!(passed > 0, "{krate} ran no test under Wine:\n{stdout}");
+        eprintln!("{krate}: {passed} tests passed under Wine");
+    }
+}
