@@ -10,9 +10,12 @@
 //! cpgen leaves out is a mismatch.
 
 mod common;
+#[path = "widl_differential/scan.rs"]
+mod scan;
 
 use common::Wine;
 use common::typelib::{self, Href, InvokeKind, TYPEFLAG_FDUAL, TypeKind, TypeLib};
+use scan::{definitions, has_source_member, tokens, with_stdole2_import};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -37,26 +40,7 @@ fn cpgen_agrees_with_widl_type_libraries() {
     let Some(wine) = common::wine_or_skip("widl_differential") else {
         return;
     };
-    let files = wine.idl_files();
-    let candidates: Vec<(String, HashSet<String>)> = common::parallel_map(&files, |file| {
-        if !wine.widl_accepts(file) {
-            return None;
-        }
-        let text = wine.preprocessed(file);
-        let tokens: Vec<&str> = tokens(&text).into_iter().map(|(_, t)| t).collect();
-        has_source_member(&tokens).then(|| (file.clone(), definitions(&tokens)))
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-    let found: Vec<&str> = candidates.iter().map(|(f, _)| f.as_str()).collect();
-    for known in KNOWN_SOURCES {
-        assert!(
-            found.contains(&known),
-            "the scan for [source] members missed {known} (found {found:?})"
-        );
-    }
-
+    let candidates = event_sources(&wine);
     let reports = common::parallel_map(&candidates, |(file, defined)| {
         let mut report = Report::new(file);
         match load(&wine, file) {
@@ -76,16 +60,12 @@ fn cpgen_agrees_with_widl_type_libraries() {
             r.skipped
         ));
     }
-    let mismatches: Vec<&String> = reports.iter().flat_map(|r| &r.mismatches).collect();
+    let mismatches: Vec<String> = reports.iter().flat_map(|r| r.mismatches.clone()).collect();
     assert!(
         mismatches.is_empty(),
         "{} disagreement(s) with widl's type libraries ({compared} items compared):\n{}",
         mismatches.len(),
-        mismatches
-            .iter()
-            .map(|m| m.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
+        mismatches.join("\n")
     );
     for r in &reports {
         assert!(
@@ -97,6 +77,32 @@ fn cpgen_agrees_with_widl_type_libraries() {
     // Wine 8's libraries hold about 29,000 such items, 25,000 of them in
     // mshtml: a small total means the comparison quietly matched nothing.
     assert!(compared >= 10_000, "only {compared} items compared");
+}
+
+/// The Wine files widl accepts that have a `[source]` coclass member (after
+/// #includes: msxml.idl has its events in xmldom.idl), each with the names
+/// of the types it defines. The ones cpgen is built for must be among them.
+fn event_sources(wine: &Wine) -> Vec<(String, HashSet<String>)> {
+    let candidates: Vec<(String, HashSet<String>)> =
+        common::parallel_map(&wine.idl_files(), |file| {
+            if !wine.widl_accepts(file) {
+                return None;
+            }
+            let text = wine.preprocessed(file);
+            let tokens: Vec<&str> = tokens(&text).into_iter().map(|(_, t)| t).collect();
+            has_source_member(&tokens).then(|| (file.clone(), definitions(&tokens)))
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+    let found: Vec<&str> = candidates.iter().map(|(f, _)| f.as_str()).collect();
+    for known in KNOWN_SOURCES {
+        assert!(
+            found.contains(&known),
+            "the scan for [source] members missed {known} (found {found:?})"
+        );
+    }
+    candidates
 }
 
 /// widl's type library and cpgen's model of one Wine IDL file.
@@ -170,27 +176,40 @@ impl Report {
     }
 }
 
+/// A name as a type library knows it. Names in a type library are
+/// case-insensitive: widl stores each once, spelled as first seen, so a
+/// method `Mode` reads back as `mode` after a parameter called `mode`.
+fn folded(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
+/// The case-folded `name` of a model item, as a JSON value.
+fn folded_name(item: &Value) -> Option<Value> {
+    item["name"].as_str().map(|n| folded(n).into())
+}
+
 /// Compares every interface and coclass of `lib` that cpgen's `model` has too;
-/// `defined` names what the file itself declares (those must be in the model).
+/// `defined` names (case-folded) what the file itself declares: those must be
+/// in the model.
 fn compare(lib: &TypeLib, model: &Value, defined: &HashSet<String>, r: &mut Report) {
-    let by_name = |key: &str| -> HashMap<&str, &Value> {
+    let by_name = |key: &str| -> HashMap<String, &Value> {
         let items = model[key].as_array().map_or(&[][..], Vec::as_slice);
         items
             .iter()
-            .filter_map(|v| Some((v["name"].as_str()?, v)))
+            .filter_map(|v| Some((folded(v["name"].as_str()?), v)))
             .collect()
     };
     let (interfaces, coclasses) = (by_name("interfaces"), by_name("coclasses"));
     for ti in &lib.types {
         let (noun, ours) = match ti.kind {
             TypeKind::Interface | TypeKind::Dispatch => {
-                ("interface", interfaces.get(ti.name.as_str()))
+                ("interface", interfaces.get(&folded(&ti.name)))
             }
-            TypeKind::Coclass => ("coclass", coclasses.get(ti.name.as_str())),
+            TypeKind::Coclass => ("coclass", coclasses.get(&folded(&ti.name))),
             _ => continue,
         };
         let Some(ours) = ours else {
-            if defined.contains(&ti.name) {
+            if defined.contains(&folded(&ti.name)) {
                 r.missing(format!("{noun} {}", ti.name));
             } else {
                 r.skipped += 1;
@@ -236,11 +255,10 @@ fn compare_members(lib: &TypeLib, ti: &typelib::TypeInfo, ours: &Value, r: &mut 
     for (i, (theirs, ours)) in ti.impl_types.iter().zip(members).enumerate() {
         // An interface of an imported library is named only by GUID in the .tlb.
         if let Href::Local(target) = theirs.target {
-            let name = lib.types[target].name.as_str();
             r.item(
-                || format!("coclass {class} member {i} name"),
-                name.into(),
-                ours.get("name"),
+                || format!("coclass {class} member {i} name (case-folded)"),
+                folded(&lib.types[target].name).into(),
+                folded_name(ours).as_ref(),
             );
         }
         let member = ours["name"].as_str().unwrap_or("?");
@@ -256,14 +274,15 @@ fn compare_members(lib: &TypeLib, ti: &typelib::TypeInfo, ours: &Value, r: &mut 
     }
 }
 
-/// DISPIDs of a dispinterface's or dual interface's methods, matched by name
-/// and invoke kind (a property's get and put share a name). widl leaves
-/// `[local]` methods out of the library, so cpgen-only methods are not errors.
+/// DISPIDs of a dispinterface's or dual interface's methods, matched by
+/// (case-folded) name and invoke kind, as a property's get and put share a
+/// name. widl leaves `[local]` methods out of the library, so cpgen-only
+/// methods are not errors.
 fn compare_dispids(ti: &typelib::TypeInfo, ours: &Value, r: &mut Report) {
     let methods = ours["methods"].as_array().map_or(&[][..], Vec::as_slice);
-    let by_key: HashMap<(&str, &str), &Value> = methods
+    let by_key: HashMap<(String, &str), &Value> = methods
         .iter()
-        .filter_map(|m| Some(((m["name"].as_str()?, m["kind"].as_str()?), m)))
+        .filter_map(|m| Some(((folded(m["name"].as_str()?), m["kind"].as_str()?), m)))
         .collect();
     let iface = &ti.name;
     for func in &ti.funcs {
@@ -274,7 +293,7 @@ fn compare_dispids(ti: &typelib::TypeInfo, ours: &Value, r: &mut Report) {
             InvokeKind::PropPutRef => "propputref",
         };
         let name = func.name.as_str();
-        match by_key.get(&(name, kind)) {
+        match by_key.get(&(folded(name), kind)) {
             Some(m) => r.item(
                 || format!("{iface}.{name} ({kind}) dispid"),
                 func.memid.into(),
@@ -286,117 +305,6 @@ fn compare_dispids(ti: &typelib::TypeInfo, ours: &Value, r: &mut Report) {
             )),
         }
     }
-}
-
-/// The identifiers and punctuation of preprocessed IDL, with their byte
-/// offsets; string literals are skipped, so quoted text cannot look like code.
-fn tokens(text: &str) -> Vec<(usize, &str)> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let start = i;
-        let b = bytes[i];
-        if b.is_ascii_alphanumeric() || b == b'_' {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            out.push((start, &text[start..i]));
-            continue;
-        }
-        i += 1;
-        if b == b'"' {
-            while i < bytes.len() && bytes[i] != b'"' {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
-            }
-            i += 1;
-        } else if b.is_ascii_punctuation() {
-            out.push((start, &text[start..i]));
-        }
-    }
-    out
-}
-
-/// Whether some coclass body has a member whose attributes include `source`.
-fn has_source_member(tokens: &[&str]) -> bool {
-    tokens.windows(3).enumerate().any(|(i, w)| {
-        w[0] == "coclass" && w[2] == "{" && {
-            let body = &tokens[i + 3..];
-            let body = &body[..body.iter().position(|&t| t == "}").unwrap_or(body.len())];
-            body.split(|&t| t == "]")
-                .any(|attrs| attrs.contains(&"[") && attrs.contains(&"source"))
-        }
-    })
-}
-
-/// Names of the interfaces, dispinterfaces and coclasses the text defines
-/// (a body or a base follows the name; `interface X;` only refers to one).
-fn definitions(tokens: &[&str]) -> HashSet<String> {
-    tokens
-        .windows(3)
-        .filter(|w| {
-            matches!(w[0], "interface" | "dispinterface" | "coclass") && matches!(w[2], "{" | ":")
-        })
-        .map(|w| w[1].to_owned())
-        .collect()
-}
-
-/// `source` with `importlib("stdole2.tlb");` added at the start of its
-/// library block, or `None` when it already imports a library (or has none).
-fn with_stdole2_import(source: &str) -> Option<String> {
-    let tokens = tokens(source);
-    if tokens.iter().any(|&(_, t)| t == "importlib") {
-        return None;
-    }
-    let open = tokens
-        .windows(3)
-        .find(|w| w[0].1 == "library" && w[2].1 == "{")?[2]
-        .0;
-    Some(format!(
-        "{}\nimportlib(\"stdole2.tlb\");\n{}",
-        &source[..=open],
-        &source[open + 1..]
-    ))
-}
-
-// The harness's own checks, independent of cpgen's state.
-
-#[test]
-fn scanner_finds_source_members_and_definitions() {
-    let text = r#"
-        cpp_quote("coclass Fake { [source] interface IFake; }")
-        interface IFwd;
-        [uuid(1)] dispinterface DEvents { properties: methods: };
-        interface IThing : IUnknown { };
-        coclass Plain { [default] interface IThing; };
-        coclass Events { [default] interface IThing; [default, source] dispinterface DEvents; };
-    "#;
-    let toks: Vec<&str> = tokens(text).into_iter().map(|(_, t)| t).collect();
-    assert!(has_source_member(&toks));
-    let defined = definitions(&toks);
-    let mut defined: Vec<&str> = defined.iter().map(String::as_str).collect();
-    defined.sort();
-    assert_eq!(defined, ["DEvents", "Events", "IThing", "Plain"]);
-
-    let plain: Vec<&str> = tokens("coclass P { [default] interface I; }; [source] interface J;")
-        .into_iter()
-        .map(|(_, t)| t)
-        .collect();
-    assert!(!has_source_member(&plain));
-}
-
-#[test]
-fn stdole2_import_is_added_only_when_missing() {
-    let patched = with_stdole2_import("/* library X */\nlibrary Lib\n{\n coclass C {}; }").unwrap();
-    assert_eq!(
-        patched,
-        "/* library X */\nlibrary Lib\n{\nimportlib(\"stdole2.tlb\");\n\n coclass C {}; }"
-    );
-    assert_eq!(
-        with_stdole2_import("library Lib { importlib(\"stdole32.tlb\"); }"),
-        None
-    );
-    assert_eq!(with_stdole2_import("interface I : IUnknown {}"), None);
 }
 
 /// The comparison must report exactly the disagreements planted in a model
@@ -431,11 +339,11 @@ fn comparison_reports_each_disagreement() {
             member("_ClockEvents", true, true, false), member("_ClockLegacyEvents", false, true, true)]}],
     });
     let defined: HashSet<String> = [
-        "IClock",
-        "IClockAdmin",
-        "_ClockEvents",
-        "_ClockLegacyEvents",
-        "Clock",
+        "iclock",
+        "iclockadmin",
+        "_clockevents",
+        "_clocklegacyevents",
+        "clock",
     ]
     .map(String::from)
     .into();
@@ -449,6 +357,12 @@ fn comparison_reports_each_disagreement() {
     // 5 uuids, 4 kinds, 9 DISPIDs, 1 member count, 4 member names, 12 member flags.
     assert_eq!(report.compared, 35);
     assert_eq!(report.source_members, 2);
+
+    // Type libraries are case-insensitive, so the comparison is too.
+    let mut recased = right.clone();
+    recased["interfaces"][2]["methods"][0]["name"] = "TICK".into();
+    recased["coclasses"][0]["members"][1]["name"] = "iclockadmin".into();
+    assert_eq!(run(&recased).mismatches, Vec::<String>::new());
 
     let mut wrong = right.clone();
     wrong["interfaces"][2]["methods"][2]["dispid"] = 3.into();
