@@ -70,18 +70,22 @@ fn check(wine: &Wine, file: &str) -> Outcome {
         return Outcome::WidlRejects;
     }
     let out = wine.cpgen_inspect(CPGEN, file);
-    let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
+        let refusal = String::from_utf8_lossy(&out.stderr).contains(WINRT_REFUSAL);
+        if refusal && out.status.code() == Some(1) && out.stdout.is_empty() && is_winrt(wine, file)
+        {
+            return Outcome::RefusedWinRt;
+        }
         let mut why = format!(
             "{}\n    {}",
             out.status,
             common::first_lines(&out.stderr, 6)
         );
-        if out.status.code() == Some(1) && out.stdout.is_empty() && stderr.contains(WINRT_REFUSAL) {
-            return Outcome::RefusedWinRt;
-        }
         if !out.stdout.is_empty() {
             why.push_str("\n    (and it wrote to stdout despite failing)");
+        }
+        if refusal {
+            why.push_str("\n    (refused as WinRT, but it declares no namespace)");
         }
         return Outcome::Failed(why);
     }
@@ -94,4 +98,13 @@ fn check(wine: &Wine, file: &str) -> Outcome {
     } else {
         Outcome::Failed(format!("bad model JSON: {}", problems.join("; ")))
     }
+}
+
+/// Whether `file` is WinRT (MIDL 3) IDL, which declares its types inside
+/// `namespace` blocks; without this check a cpgen refusing everything as
+/// WinRT would pass.
+fn is_winrt(wine: &Wine, file: &str) -> bool {
+    let text = std::fs::read_to_string(wine.idl_dir.join(file)).expect("read an IDL file");
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|word| word == "namespace")
 }
