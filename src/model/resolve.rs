@@ -533,7 +533,7 @@ impl<'a> Resolver<'a> {
             let DefinitionKind::Coclass { name, members } = &raw.definition.kind else {
                 continue;
             };
-            let members = members
+            let mut members = members
                 .iter()
                 .map(|m| {
                     let source = has(&m.attrs, "source");
@@ -550,6 +550,7 @@ impl<'a> Resolver<'a> {
                     })
                 })
                 .collect::<Result<Vec<_>, Diagnostic>>()?;
+            mark_implicit_defaults(&mut members);
             let default_source = members
                 .iter()
                 .find(|m| m.source && m.default)
@@ -622,6 +623,23 @@ impl<'a> Resolver<'a> {
             .map(|raw| raw.unit)
             .chain(self.raw_interfaces.iter().map(|raw| raw.unit))
             .any(|unit| walk(&unit.statements, name))
+    }
+}
+
+/// MIDL's rule (widl's too): with no `[default]` among the incoming members, the first that is
+/// not restricted is the default; likewise among the source members.
+fn mark_implicit_defaults(members: &mut [CoclassMember]) {
+    for source in [false, true] {
+        let side = || members.iter().filter(move |m| m.source == source);
+        if side().any(|m| m.default) {
+            continue;
+        }
+        if let Some(first) = members
+            .iter_mut()
+            .find(|m| m.source == source && !m.restricted)
+        {
+            first.default = true;
+        }
     }
 }
 
