@@ -110,7 +110,7 @@ impl Diagnostic {
         let mut out = String::new();
         let handler =
             miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-                .with_width(100);
+                .with_wrap_lines(false);
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, self);
         out

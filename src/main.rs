@@ -62,6 +62,10 @@ impl Input {
 }
 
 fn main() -> ExitCode {
+    // Long messages stay on one line, so logs can be searched for them.
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect { input, json } => match cpgen::load(&input.idl, &input.options()) {
