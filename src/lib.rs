@@ -3,6 +3,7 @@
 //! The pipeline runs one way: [`preprocess`] → [`parse`] → [`model`] (resolve).
 
 pub mod diagnostic;
+pub mod emit;
 pub mod model;
 pub mod parse;
 pub mod preprocess;

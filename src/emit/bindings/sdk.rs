@@ -1,0 +1,76 @@
+//! The SDK oracle: which types the windows crate has, in which namespace, and of what kind,
+//! read from the index that `build.rs` writes from the very metadata windows-bindgen 0.66
+//! renders against (see `sdk_index.rs`), so a type is referenced where bindgen will find it.
+
+use std::sync::LazyLock;
+
+/// `name namespace kind` lines, sorted by name, split once per process.
+static INDEX: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    include_str!(concat!(env!("OUT_DIR"), "/win32_types.txt"))
+        .lines()
+        .collect()
+});
+
+/// What a type of the Win32 metadata is, as far as encoding a reference to it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A COM interface: referenced without the pointer the IDL writes (`IDispatch*`).
+    Interface,
+    /// A struct (including handles and typedefs such as `BSTR`), enum or callback.
+    Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SdkType {
+    pub namespace: &'static str,
+    pub kind: Kind,
+}
+
+/// The Win32 type named `name`, if the metadata has exactly one namespace for it.
+///
+/// A name declared in two namespaces is left out rather than guessed.
+pub fn lookup(name: &str) -> Option<SdkType> {
+    let start = INDEX.partition_point(|line| line_name(line) < name);
+    let mut found = INDEX[start..]
+        .iter()
+        .take_while(|line| line_name(line) == name)
+        .filter_map(|line| {
+            let mut fields = line.split(' ').skip(1);
+            let namespace = fields.next()?;
+            let kind = match fields.next()? {
+                "I" => Kind::Interface,
+                _ => Kind::Value,
+            };
+            Some(SdkType { namespace, kind })
+        });
+    let first = found.next()?;
+    found
+        .all(|other| other.namespace == first.namespace)
+        .then_some(first)
+}
+
+fn line_name(line: &str) -> &str {
+    line.split(' ').next().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_com_types_where_the_windows_crate_has_them() {
+        let dispatch = lookup("IDispatch").unwrap();
+        assert_eq!(dispatch.namespace, "Windows.Win32.System.Com");
+        assert_eq!(dispatch.kind, Kind::Interface);
+        assert_eq!(
+            lookup("VARIANT_BOOL").unwrap().namespace,
+            "Windows.Win32.Foundation"
+        );
+        assert_eq!(
+            lookup("VARIANT").unwrap().namespace,
+            "Windows.Win32.System.Variant"
+        );
+        assert_eq!(lookup("BSTR").unwrap().kind, Kind::Value);
+        assert_eq!(lookup("NoSuchTypeAnywhere"), None);
+    }
+}

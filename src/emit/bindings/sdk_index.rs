@@ -1,0 +1,78 @@
+//! Build-time half of the SDK oracle (included by the crate's `build.rs`, not part of the
+//! library): finds the classic Win32 metadata that windows-bindgen 0.66 embeds and writes the
+//! index `sdk.rs` reads, one line per type: `name namespace kind`, sorted.
+//!
+//! windows-bindgen 0.66 keeps its `default/Windows.Win32.winmd` private (`include_bytes!` in a
+//! function), and windows-default 0.100 ships a newer, flattened metadata (every type in
+//! `Windows.Win32`, no `System.Com`), so the bytes are read from windows-bindgen's own package
+//! directory. Every extract of `windows-bindgen-0.66.0` is the checksummed crates.io package,
+//! so the file found is the one bindgen renders against. An index of a few hundred kilobytes
+//! instead of the 23 MB file keeps cpgen's binary small and its start-up fast.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use windows_metadata::reader::{File, Index, TypeCategory};
+
+/// The package directory name of the windows-bindgen release cpgen renders with.
+const BINDGEN_PACKAGE: &str = "windows-bindgen-0.66.0";
+/// Overrides the search, for layouts the search does not know (a vendor directory elsewhere).
+pub const WINMD_VAR: &str = "CPGEN_WIN32_WINMD";
+
+/// Where the metadata is: `$CPGEN_WIN32_WINMD`, else beside cpgen's own package (registry or
+/// vendor directory), else in cargo's registry sources.
+pub fn find_winmd(manifest_dir: &Path) -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os(WINMD_VAR) {
+        return Ok(path.into());
+    }
+    let relative = Path::new(BINDGEN_PACKAGE).join("default/Windows.Win32.winmd");
+    let mut candidates: Vec<PathBuf> = manifest_dir
+        .parent()
+        .map(|dir| dir.join(&relative))
+        .into_iter()
+        .collect();
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::home_dir().map(|home| home.join(".cargo")));
+    if let Some(registries) = cargo_home.map(|home| home.join("registry/src"))
+        && let Ok(entries) = std::fs::read_dir(&registries)
+    {
+        let mut registries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        registries.sort();
+        candidates.extend(registries.iter().map(|dir| dir.join(&relative)));
+    }
+    candidates
+        .into_iter()
+        .find(|path| path.is_file())
+        .ok_or_else(|| {
+            format!(
+                "cannot find {BINDGEN_PACKAGE}/default/Windows.Win32.winmd beside cpgen's package \
+             or in cargo's registry sources; set {WINMD_VAR} to its path"
+            )
+        })
+}
+
+/// The index text: every interface, struct, enum and callback of the Win32 metadata.
+pub fn index(winmd: Vec<u8>) -> Result<String, String> {
+    let file = File::new(winmd).ok_or("not an ECMA-335 metadata file")?;
+    let index = Index::new(vec![file]);
+    let mut lines: Vec<String> = index
+        .iter()
+        .filter_map(|(namespace, name, def)| {
+            let kind = match def.category() {
+                TypeCategory::Interface => 'I',
+                TypeCategory::Struct => 'S',
+                TypeCategory::Enum => 'E',
+                TypeCategory::Delegate => 'D',
+                TypeCategory::Class | TypeCategory::Attribute => return None,
+            };
+            Some(format!("{name} {namespace} {kind}"))
+        })
+        .collect();
+    lines.sort();
+    lines.dedup();
+    Ok(lines.iter().fold(String::new(), |mut out, line| {
+        let _ = writeln!(out, "{line}");
+        out
+    }))
+}

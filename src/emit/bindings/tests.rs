@@ -1,0 +1,124 @@
+use std::path::Path;
+
+use super::render;
+use crate::model::{self, Model};
+
+fn load(path: &Path, include_dirs: Vec<std::path::PathBuf>) -> Model {
+    let options = model::Options {
+        preprocess: crate::preprocess::Options {
+            include_dirs,
+            ..Default::default()
+        },
+    };
+    model::load(path, &options).unwrap_or_else(|e| panic!("{}", e.render_plain()))
+}
+
+fn clock() -> Model {
+    load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/clock.idl"),
+        Vec::new(),
+    )
+}
+
+/// The model of an IDL text written to a temporary file.
+fn idl(text: &str) -> Model {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("test.idl");
+    std::fs::write(&path, text).unwrap();
+    load(&path, Vec::new())
+}
+
+/// `text` with all whitespace removed, so assertions do not depend on rustfmt.
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
+#[test]
+fn clock_renders_like_the_windows_crate() {
+    let out = squeeze(&render(&clock()).unwrap());
+    for expected in [
+        // The dual interface: IDispatch as base, properties as the windows crate names them.
+        "windows_core::imp::define_interface!(IClock,IClock_Vtbl,0x6f1a2b3c_4d5e_4f60_8172_93a4b5c6d7e9);",
+        "pubtraitIClock_Impl:windows::Win32::System::Com::IDispatch_Impl{",
+        "fnSeconds(&self)->windows_core::Result<i32>;",
+        "fnSetSeconds(&self,seconds:i32)->windows_core::Result<()>;",
+        "fnStart(&self)->windows_core::Result<()>;",
+        "fnSetAlarm(&self,label:&windows_core::BSTR,after:i32)->windows_core::Result<()>;",
+        "pubbase__:windows::Win32::System::Com::IDispatch_Vtbl,",
+        // The custom interface: IUnknown as base, the trailing [out] as the return value.
+        "pubstructIClockSink_Vtbl{pubbase__:windows_core::IUnknown_Vtbl,",
+        "fnOnTick(&self,seconds:i32,fraction:f64)->windows_core::Result<()>;",
+        "fnOnAlarm(&self,label:&windows_core::BSTR,)->windows_core::Result<windows::Win32::Foundation::VARIANT_BOOL>;",
+        // The enum, with the value of `Running << 1`.
+        "pubstructClockState(pubi32);",
+        "pubconstAlarmed:ClockState=ClockState(2i32);",
+    ] {
+        assert!(
+            out.contains(&squeeze(expected)),
+            "missing {expected} in\n{out}"
+        );
+    }
+    assert!(
+        !out.contains("DClockEvents"),
+        "dispinterfaces are not rendered here"
+    );
+}
+
+#[test]
+fn same_model_same_bytes() {
+    let model = clock();
+    assert_eq!(render(&model).unwrap(), render(&model).unwrap());
+}
+
+#[test]
+fn exdisp_from_wine_renders_with_sdk_types() {
+    let wine = Path::new("/usr/include/wine/wine/windows");
+    if !wine.join("exdisp.idl").is_file() {
+        eprintln!("SKIPPED: Wine's IDL files are not installed (apt-get install libwine-dev)");
+        return;
+    }
+    let model = load(&wine.join("exdisp.idl"), vec![wine.into(), wine.join("..")]);
+    let out = squeeze(&render(&model).unwrap());
+    for expected in [
+        "pubtraitIWebBrowser2_Impl:IWebBrowserApp_Impl{",
+        "fnQueryStatusWB(&self,cmdid:windows::Win32::System::Ole::OLECMDID,)->windows_core::Result<windows::Win32::System::Ole::OLECMDF>;",
+        "fnHWND(&self)->windows_core::Result<windows::Win32::Foundation::SHANDLE_PTR>;",
+        "fnReadyState(&self)->windows_core::Result<windows::Win32::System::Ole::READYSTATE>;",
+        "pubstructBrowserNavConstants(pubi32);",
+    ] {
+        assert!(out.contains(&squeeze(expected)), "missing {expected}");
+    }
+}
+
+#[test]
+fn unrenderable_parameter_is_named() {
+    let model = idl(r#"
+        [object, uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7f1)]
+        interface IShapes : IUnknown
+        {
+            HRESULT Draw([in] long count, [in] struct Point *points);
+        };
+    "#);
+    let error = render(&model).unwrap_err();
+    assert_eq!(
+        error.message(),
+        "interface `IShapes`: method `Draw`, parameter `points`: \
+         `struct Point` has no binding: cpgen renders no structs or unions"
+    );
+}
+
+#[test]
+fn unknown_type_is_an_error_not_a_guess() {
+    let model = idl(r#"
+        [object, uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7f2)]
+        interface IOdd : IUnknown
+        {
+            HRESULT Get([out, retval] MYSTERY *value);
+        };
+    "#);
+    let message = render(&model).unwrap_err().message().to_string();
+    assert!(
+        message.starts_with("interface `IOdd`: method `Get`, parameter `value`: type `MYSTERY`"),
+        "{message}"
+    );
+}

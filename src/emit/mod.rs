@@ -1,0 +1,3 @@
+//! Code generation from the model.
+
+pub mod bindings;
