@@ -1,3 +1,4 @@
 //! Code generation from the model.
 
 pub mod bindings;
+pub mod oracle;

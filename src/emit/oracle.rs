@@ -1,0 +1,335 @@
+//! The type oracle: how each event parameter of a source interface is passed to its `Fire_`
+//! method and packed into a VARIANT for `IDispatch::Invoke`. Naming and type mapping live here
+//! so that the templates only print what this decides.
+
+use crate::Diagnostic;
+use crate::model::{InterfaceKind, Model, Param, TypeRef};
+
+/// A VARIANT type tag (`VT_*`), by name: the templates print `windows::Win32::System::Variant::VT_I4`.
+pub type Vt = &'static str;
+
+/// An event parameter's type, as `Fire_` takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventType {
+    /// Passed by value: `i32`, `f64`, `VARIANT_BOOL`, an enum; `rust` is the Rust type.
+    Value { rust: String, vt: Vt },
+    /// `&BSTR`.
+    Bstr,
+    /// `&VARIANT`: a `VARIANT` by value, or `[in] VARIANT*` sent as `VT_VARIANT | VT_BYREF`.
+    Variant { by_ref: bool },
+    /// `Option<&I>`: sent as `VT_DISPATCH` when `I` derives from `IDispatch`, else `VT_UNKNOWN`.
+    Interface { name: String, dispatch: bool },
+    /// `*mut SAFEARRAY`, sent as `VT_ARRAY | element`.
+    SafeArray { element: Vt },
+    /// `&mut T` for `[out]` and `[in, out]` pointers, sent as `VT_BYREF | T's tag`.
+    Out(Box<EventType>),
+}
+
+impl EventType {
+    /// The VARIANT tag the value is sent with (before any `VT_BYREF`/`VT_ARRAY` flag).
+    pub fn vt(&self) -> Vt {
+        match self {
+            EventType::Value { vt, .. } => vt,
+            EventType::Bstr => "VT_BSTR",
+            EventType::Variant { .. } => "VT_VARIANT",
+            EventType::Interface { dispatch: true, .. } => "VT_DISPATCH",
+            EventType::Interface { .. } => "VT_UNKNOWN",
+            EventType::SafeArray { element } => element,
+            EventType::Out(inner) => inner.vt(),
+        }
+    }
+}
+
+/// Base types of the issue's mapping: IDL name → (Rust type, VARIANT tag).
+const SCALARS: &[(&str, &str, Vt)] = &[
+    ("long", "i32", "VT_I4"),
+    ("LONG", "i32", "VT_I4"),
+    ("int", "i32", "VT_I4"),
+    ("INT", "i32", "VT_I4"),
+    ("signed long", "i32", "VT_I4"),
+    ("long int", "i32", "VT_I4"),
+    ("__int32", "i32", "VT_I4"),
+    ("short", "i16", "VT_I2"),
+    ("SHORT", "i16", "VT_I2"),
+    ("unsigned long", "u32", "VT_UI4"),
+    ("ULONG", "u32", "VT_UI4"),
+    ("DWORD", "u32", "VT_UI4"),
+    ("unsigned int", "u32", "VT_UI4"),
+    ("UINT", "u32", "VT_UI4"),
+    ("unsigned short", "u16", "VT_UI2"),
+    ("USHORT", "u16", "VT_UI2"),
+    ("WORD", "u16", "VT_UI2"),
+    ("BYTE", "u8", "VT_UI1"),
+    ("byte", "u8", "VT_UI1"),
+    ("unsigned char", "u8", "VT_UI1"),
+    ("UCHAR", "u8", "VT_UI1"),
+    ("char", "i8", "VT_I1"),
+    ("CHAR", "i8", "VT_I1"),
+    ("small", "i8", "VT_I1"),
+    ("hyper", "i64", "VT_I8"),
+    ("__int64", "i64", "VT_I8"),
+    ("LONGLONG", "i64", "VT_I8"),
+    ("long long", "i64", "VT_I8"),
+    ("INT64", "i64", "VT_I8"),
+    ("unsigned hyper", "u64", "VT_UI8"),
+    ("ULONGLONG", "u64", "VT_UI8"),
+    ("UINT64", "u64", "VT_UI8"),
+    ("float", "f32", "VT_R4"),
+    ("FLOAT", "f32", "VT_R4"),
+    ("double", "f64", "VT_R8"),
+    ("DOUBLE", "f64", "VT_R8"),
+    ("DATE", "f64", "VT_DATE"),
+    ("VARIANT_BOOL", "VARIANT_BOOL", "VT_BOOL"),
+];
+
+/// stdole2's aliases, which reach an IDL through `importlib("stdole2.tlb")` rather than a
+/// typedef cpgen can read: each is its integer (or boolean) type.
+const STDOLE_ALIASES: &[(&str, &str)] = &[
+    ("OLE_COLOR", "DWORD"),
+    ("OLE_HANDLE", "UINT"),
+    ("OLE_XPOS_PIXELS", "long"),
+    ("OLE_YPOS_PIXELS", "long"),
+    ("OLE_XSIZE_PIXELS", "long"),
+    ("OLE_YSIZE_PIXELS", "long"),
+    ("OLE_XPOS_HIMETRIC", "long"),
+    ("OLE_YPOS_HIMETRIC", "long"),
+    ("OLE_XSIZE_HIMETRIC", "long"),
+    ("OLE_YSIZE_HIMETRIC", "long"),
+    ("OLE_XPOS_CONTAINER", "float"),
+    ("OLE_YPOS_CONTAINER", "float"),
+    ("OLE_XSIZE_CONTAINER", "float"),
+    ("OLE_YSIZE_CONTAINER", "float"),
+    ("OLE_OPTEXCLUSIVE", "VARIANT_BOOL"),
+    ("OLE_CANCELBOOL", "VARIANT_BOOL"),
+    ("OLE_ENABLEDEFAULTBOOL", "VARIANT_BOOL"),
+];
+
+/// How `param` of event `method` of source interface `interface` is passed, or an error that
+/// names the parameter: cpgen never guesses a mapping.
+pub fn event_type(
+    model: &Model,
+    interface: &str,
+    method: &str,
+    param: &Param,
+) -> Result<EventType, Diagnostic> {
+    let unsupported = |why: &str| {
+        Diagnostic::new(format!(
+            "cannot fire `{interface}::{method}`: parameter `{}` has type `{}`, {why}",
+            param.name, param.ty
+        ))
+    };
+    let ty = &param.ty_ref;
+    if !ty.array.is_empty() {
+        return Err(unsupported(
+            "and arrays are not supported as event parameters",
+        ));
+    }
+    if param.is_out {
+        if ty.pointers == 0 {
+            return Err(unsupported("but an [out] parameter must be a pointer"));
+        }
+        let pointee = TypeRef {
+            pointers: ty.pointers - 1,
+            ..ty.clone()
+        };
+        let inner = classify(model, &pointee).ok_or_else(|| unsupported(UNMAPPED))?;
+        return Ok(EventType::Out(Box::new(inner)));
+    }
+    match classify(model, ty) {
+        Some(t) => Ok(t),
+        None if is_variant(model, &ty.base) && ty.pointers == 1 => {
+            Ok(EventType::Variant { by_ref: true })
+        }
+        None => Err(unsupported(UNMAPPED)),
+    }
+}
+
+const UNMAPPED: &str = "which has no event mapping (see the README's type table)";
+
+/// The by-value type of `ty` (for an interface, the `I*` that `Option<&I>` or, behind an `[out]`
+/// pointer, `Option<I>` stands for).
+fn classify(model: &Model, ty: &TypeRef) -> Option<EventType> {
+    if let Some(element) = &ty.safearray_of {
+        let element = classify(model, element)?;
+        return (ty.pointers == 0).then(|| EventType::SafeArray {
+            element: element.vt(),
+        });
+    }
+    if let Some(interface) = interface(model, &ty.base) {
+        return (ty.pointers == 1).then_some(interface);
+    }
+    if ty.pointers != 0 {
+        return None;
+    }
+    let mut name = ty.base.as_str();
+    // Typedef chains are short; the bound only stops a cycle.
+    for _ in 0..16 {
+        if let Some((_, rust, vt)) = SCALARS.iter().find(|(idl, ..)| *idl == name) {
+            return Some(EventType::Value {
+                rust: rust.to_string(),
+                vt,
+            });
+        }
+        match name {
+            "BSTR" => return Some(EventType::Bstr),
+            "VARIANT" => return Some(EventType::Variant { by_ref: false }),
+            _ => {}
+        }
+        if model.enums.iter().any(|e| e.name == name) {
+            return Some(EventType::Value {
+                rust: name.to_string(),
+                vt: "VT_I4",
+            });
+        }
+        // Follow a typedef (the model's, else stdole's) one step.
+        name = match model.typedefs.iter().find(|t| t.name == name) {
+            Some(t) if t.ty_ref.pointers == 0 && t.ty_ref.array.is_empty() => t
+                .ty_ref
+                .base
+                .strip_prefix("enum ")
+                .unwrap_or(&t.ty_ref.base),
+            Some(_) => return None,
+            None => STDOLE_ALIASES.iter().find(|(a, _)| *a == name)?.1,
+        };
+    }
+    None
+}
+
+fn is_variant(model: &Model, name: &str) -> bool {
+    name == "VARIANT"
+        || model
+            .typedefs
+            .iter()
+            .any(|t| t.name == name && t.ty_ref.base == "VARIANT" && t.ty_ref.pointers == 0)
+}
+
+/// An interface type named `name`, with whether it is dispatchable.
+fn interface(model: &Model, name: &str) -> Option<EventType> {
+    let dispatch = match name {
+        "IUnknown" => false,
+        "IDispatch" => true,
+        _ => {
+            let mut current = model.interface(name)?;
+            loop {
+                if current.kind != InterfaceKind::Custom {
+                    break true;
+                }
+                match current.base.as_deref() {
+                    Some("IDispatch") => break true,
+                    Some(base) => match model.interface(base) {
+                        Some(b) => current = b,
+                        None => break false,
+                    },
+                    None => break false,
+                }
+            }
+        }
+    };
+    Some(EventType::Interface {
+        name: name.to_string(),
+        dispatch,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock() -> Model {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/clock.idl");
+        crate::load(&path, &Default::default()).unwrap()
+    }
+
+    fn types(model: &Model, interface: &str) -> Vec<Result<EventType, String>> {
+        let i = model.interface(interface).unwrap();
+        i.methods
+            .iter()
+            .flat_map(|m| {
+                m.params
+                    .iter()
+                    .map(|p| event_type(model, interface, &m.name, p).map_err(|e| e.to_string()))
+            })
+            .collect()
+    }
+
+    fn value(rust: &str, vt: Vt) -> Result<EventType, String> {
+        Ok(EventType::Value {
+            rust: rust.into(),
+            vt,
+        })
+    }
+
+    #[test]
+    fn clock_events_map_as_the_contract_says() {
+        let model = clock();
+        assert_eq!(
+            types(&model, "DClockEvents"),
+            [
+                value("i32", "VT_I4"),
+                Ok(EventType::Bstr),
+                Ok(EventType::Out(Box::new(EventType::Value {
+                    rust: "VARIANT_BOOL".into(),
+                    vt: "VT_BOOL"
+                }))),
+                value("ClockState", "VT_I4"),
+                Ok(EventType::Interface {
+                    name: "IDispatch".into(),
+                    dispatch: true
+                }),
+            ]
+        );
+        assert_eq!(
+            types(&model, "IClockSink")[..2],
+            [value("i32", "VT_I4"), value("f64", "VT_R8")]
+        );
+    }
+
+    #[test]
+    fn typedefs_stdole_aliases_variants_and_safearrays() {
+        let dir = tempfile::tempdir().unwrap();
+        let idl = dir.path().join("t.idl");
+        std::fs::write(
+            &idl,
+            r#"typedef long MYLONG; typedef MYLONG MYLONG2; typedef struct S { int x; } S;
+               interface IOther : IUnknown {};
+               [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ea)] dispinterface D { properties: methods:
+                 void E([in] MYLONG2 a, [in] OLE_COLOR c, [in] VARIANT v, [in] VARIANT *pv,
+                        [in] SAFEARRAY(BSTR) names, [in, out] IDispatch **pd, [in] IOther *o,
+                        [in] DATE when, [in] S s, [in] long *p, [out] BSTR *out); };"#,
+        )
+        .unwrap();
+        let model = crate::load(&idl, &Default::default()).unwrap();
+        let got = types(&model, "D");
+        assert_eq!(got[0], value("i32", "VT_I4"));
+        assert_eq!(got[1], value("u32", "VT_UI4"));
+        assert_eq!(got[2], Ok(EventType::Variant { by_ref: false }));
+        assert_eq!(got[3], Ok(EventType::Variant { by_ref: true }));
+        assert_eq!(got[4], Ok(EventType::SafeArray { element: "VT_BSTR" }));
+        assert_eq!(
+            got[5],
+            Ok(EventType::Out(Box::new(EventType::Interface {
+                name: "IDispatch".into(),
+                dispatch: true
+            })))
+        );
+        assert_eq!(
+            got[6],
+            Ok(EventType::Interface {
+                name: "IOther".into(),
+                dispatch: false
+            })
+        );
+        assert_eq!(got[7], value("f64", "VT_DATE"));
+        let struct_error = got[8].as_ref().unwrap_err();
+        assert!(
+            struct_error.contains("parameter `s` has type `S`"),
+            "{struct_error}"
+        );
+        assert!(
+            got[9].is_err(),
+            "an [in] long* has no mapping: {:?}",
+            got[9]
+        );
+        assert_eq!(got[10], Ok(EventType::Out(Box::new(EventType::Bstr))));
+    }
+}
