@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// The crates the bench runs, relative to the repository.
-const CRATES: &[&str] = &["tests/wine/smoke"];
+const CRATES: &[&str] = &["tests/wine/smoke", "tests/wine/bindings_check"];
 
 #[test]
 fn windows_target_crates_pass_under_wine() {
