@@ -400,9 +400,10 @@ impl<'a> Resolver<'a> {
                 properties,
                 methods,
             } => {
-                // widl numbers a dispinterface as deriving from IDispatch (two ancestors);
+                // widl's type library numbers an unnumbered dispinterface method
+                // 0x6000_0000 + index (a dual's carry its ancestor count, 0x6002_0000 + index);
                 // properties are numbered after the methods, from 0x4000_0000.
-                let mut numbering = Numbering::new(0x6002);
+                let mut numbering = Numbering::new(0x6000);
                 let mut out = Vec::new();
                 for m in methods {
                     let mut method =
