@@ -1,0 +1,255 @@
+//! Dispinterface events, the part of cpgen's runtime that it writes (once,
+//! unchanged, as the private module `dispatch` of the generated file) only
+//! when a source interface is a dispinterface: [`invoke`] sends an event,
+//! [`EventArg`] turns each `Fire_` parameter into its VARIANT.
+
+use std::mem::ManuallyDrop;
+
+use windows::Win32::Foundation::{DISP_E_EXCEPTION, VARIANT_BOOL};
+use windows::Win32::System::Com::{
+    DISPATCH_METHOD, DISPPARAMS, EXCEPINFO, IDispatch, IErrorInfo, SetErrorInfo,
+};
+use windows::Win32::System::Ole::CreateErrorInfo;
+use windows::Win32::System::Variant::{
+    VARENUM, VARIANT, VARIANT_0, VARIANT_0_0, VARIANT_0_0_0, VT_BOOL, VT_BSTR, VT_BYREF, VT_DATE,
+    VT_DISPATCH, VT_I1, VT_I2, VT_I4, VT_I8, VT_R4, VT_R8, VT_UI1, VT_UI2, VT_UI4, VT_UNKNOWN,
+    VT_VARIANT,
+};
+use windows_core::{BSTR, Error, GUID, HRESULT, HSTRING, IUnknown, Interface, Result};
+
+/// Sends a dispinterface event: `IDispatch::Invoke(dispid, IID_NULL, 0,
+/// DISPATCH_METHOD)` with `args`, which are in reverse order (last parameter
+/// first) as DISPPARAMS wants them. By-reference arguments point at the
+/// caller's values, so a sink's writes land there.
+pub(super) fn invoke(sink: &IDispatch, dispid: i32, args: &mut [VARIANT]) -> Result<()> {
+    let params = DISPPARAMS {
+        rgvarg: args.as_mut_ptr(),
+        rgdispidNamedArgs: std::ptr::null_mut(),
+        cArgs: args.len() as u32,
+        cNamedArgs: 0,
+    };
+    let mut result = VARIANT::default();
+    let mut exception = Exception(EXCEPINFO::default());
+    // SAFETY: params, its arguments, result and exception outlive the call;
+    // the sink may write through the by-reference arguments, whose targets
+    // the caller lent for this call.
+    let invoked = unsafe {
+        sink.Invoke(
+            dispid,
+            &GUID::zeroed(),
+            0,
+            DISPATCH_METHOD,
+            &params,
+            Some(&mut result),
+            Some(&mut exception.0),
+            None,
+        )
+    };
+    match invoked {
+        Err(error) if error.code() == DISP_E_EXCEPTION => Err(exception.into_error()),
+        other => other,
+    }
+}
+
+/// The EXCEPINFO a sink fills when it fails with DISP_E_EXCEPTION; frees its
+/// strings when dropped.
+struct Exception(EXCEPINFO);
+
+impl Exception {
+    fn into_error(mut self) -> Error {
+        let info = &mut self.0;
+        if let Some(fill) = info.pfnDeferredFillIn {
+            // SAFETY: the sink asked for this to be called to fill `info`.
+            // Its own failure leaves the fields as they are, still usable.
+            let _ = unsafe { fill(info) };
+        }
+        let code = if info.scode < 0 {
+            HRESULT(info.scode)
+        } else {
+            DISP_E_EXCEPTION
+        };
+        // Source and description travel as the thread's IErrorInfo, which
+        // Error picks up. (Not Error::new: its RoOriginateErrorW is WinRT's,
+        // aborts under Wine 8 and is missing before Windows 8.)
+        // SAFETY: oleaut32 copies the NUL-terminated strings it is given.
+        unsafe {
+            if let Ok(created) = CreateErrorInfo() {
+                let _ = created.SetSource(&HSTRING::from_wide(&info.bstrSource));
+                let _ = created.SetDescription(&HSTRING::from_wide(&info.bstrDescription));
+                if let Ok(error_info) = created.cast::<IErrorInfo>() {
+                    let _ = SetErrorInfo(0, &error_info);
+                }
+            }
+        }
+        Error::from(code)
+    }
+}
+
+impl Drop for Exception {
+    fn drop(&mut self) {
+        // SAFETY: the strings are null or owned by this EXCEPINFO, freed once.
+        unsafe {
+            ManuallyDrop::drop(&mut self.0.bstrSource);
+            ManuallyDrop::drop(&mut self.0.bstrDescription);
+            ManuallyDrop::drop(&mut self.0.bstrHelpFile);
+        }
+    }
+}
+
+/// A `Fire_` parameter as the VARIANT that carries it to `IDispatch::Invoke`,
+/// of the VT its IDL type names. Values are copied (the VARIANT owns and
+/// frees its copy); `&mut T` becomes `VT_x | VT_BYREF` pointing at the
+/// caller's value, so what the sink writes is there after the call.
+pub(super) trait EventArg {
+    fn into_variant(self) -> VARIANT;
+}
+
+fn variant(vt: VARENUM, value: VARIANT_0_0_0) -> VARIANT {
+    VARIANT {
+        Anonymous: VARIANT_0 {
+            Anonymous: ManuallyDrop::new(VARIANT_0_0 {
+                vt,
+                wReserved1: 0,
+                wReserved2: 0,
+                wReserved3: 0,
+                Anonymous: value,
+            }),
+        },
+    }
+}
+
+fn by_ref<T>(vt: VARENUM, value: &mut T) -> VARIANT {
+    variant(
+        VARENUM(vt.0 | VT_BYREF.0),
+        VARIANT_0_0_0 {
+            byref: (value as *mut T).cast(),
+        },
+    )
+}
+
+/// Scalars: by value through the windows crate's `From`, by reference as
+/// `VT_x | VT_BYREF`.
+macro_rules! scalar_args {
+    ($($ty:ty => $vt:ident),* $(,)?) => {$(
+        impl EventArg for $ty {
+            fn into_variant(self) -> VARIANT {
+                VARIANT::from(self)
+            }
+        }
+
+        impl EventArg for &mut $ty {
+            fn into_variant(self) -> VARIANT {
+                by_ref($vt, self)
+            }
+        }
+    )*};
+}
+
+scalar_args!(
+    i8 => VT_I1,
+    u8 => VT_UI1,
+    i16 => VT_I2,
+    u16 => VT_UI2,
+    i32 => VT_I4,
+    u32 => VT_UI4,
+    i64 => VT_I8,
+    f32 => VT_R4,
+    f64 => VT_R8,
+);
+
+impl EventArg for VARIANT_BOOL {
+    fn into_variant(self) -> VARIANT {
+        variant(VT_BOOL, VARIANT_0_0_0 { boolVal: self })
+    }
+}
+
+impl EventArg for &mut VARIANT_BOOL {
+    fn into_variant(self) -> VARIANT {
+        by_ref(VT_BOOL, self)
+    }
+}
+
+impl EventArg for &BSTR {
+    fn into_variant(self) -> VARIANT {
+        VARIANT::from(self.clone())
+    }
+}
+
+impl EventArg for &mut BSTR {
+    fn into_variant(self) -> VARIANT {
+        by_ref(VT_BSTR, self)
+    }
+}
+
+/// `VARIANT` by value: a copy, of the VARIANT's own type.
+impl EventArg for &VARIANT {
+    fn into_variant(self) -> VARIANT {
+        self.clone()
+    }
+}
+
+impl EventArg for &mut VARIANT {
+    fn into_variant(self) -> VARIANT {
+        by_ref(VT_VARIANT, self)
+    }
+}
+
+impl EventArg for Option<&IDispatch> {
+    fn into_variant(self) -> VARIANT {
+        variant(
+            VT_DISPATCH,
+            VARIANT_0_0_0 {
+                pdispVal: ManuallyDrop::new(self.cloned()),
+            },
+        )
+    }
+}
+
+impl EventArg for &mut Option<IDispatch> {
+    fn into_variant(self) -> VARIANT {
+        by_ref(VT_DISPATCH, self)
+    }
+}
+
+impl EventArg for Option<&IUnknown> {
+    fn into_variant(self) -> VARIANT {
+        variant(
+            VT_UNKNOWN,
+            VARIANT_0_0_0 {
+                punkVal: ManuallyDrop::new(self.cloned()),
+            },
+        )
+    }
+}
+
+impl EventArg for &mut Option<IUnknown> {
+    fn into_variant(self) -> VARIANT {
+        by_ref(VT_UNKNOWN, self)
+    }
+}
+
+/// `[in] VARIANT*`: `VT_VARIANT | VT_BYREF` to the caller's VARIANT (the
+/// parameter is `&VARIANT`, like a `VARIANT` by value, so cpgen wraps it).
+pub(super) struct InVariantRef<'a>(pub(super) &'a VARIANT);
+
+impl EventArg for InVariantRef<'_> {
+    fn into_variant(self) -> VARIANT {
+        // VT_BYREF VARIANTs are never written through for an [in] parameter
+        // and VariantClear does not free what they point to.
+        variant(
+            VARENUM(VT_VARIANT.0 | VT_BYREF.0),
+            VARIANT_0_0_0 {
+                pvarVal: (self.0 as *const VARIANT).cast_mut(),
+            },
+        )
+    }
+}
+
+/// `DATE`: an f64 like `double`, but `VT_DATE` (cpgen wraps the parameter).
+pub(super) struct Date(pub(super) f64);
+
+impl EventArg for Date {
+    fn into_variant(self) -> VARIANT {
+        variant(VT_DATE, VARIANT_0_0_0 { date: self.0 })
+    }
+}

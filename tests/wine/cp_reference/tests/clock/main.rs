@@ -1,0 +1,14 @@
+//! cpgen's reference output for fixtures/clock.idl, driven under Wine
+//! through every runtime rule of issue 4: by Rust clients and sinks, and by
+//! clients nobody here wrote (Wine's atl.dll and oleaut32).
+#![deny(warnings)]
+
+mod advise;
+mod atl;
+mod enumerators;
+mod firing;
+mod lifetime;
+mod reentrancy;
+mod std_dispatch;
+mod support;
+mod typelib;
