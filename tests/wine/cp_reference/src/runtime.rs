@@ -13,8 +13,9 @@
 //!
 //! Locking rule: the sink table's lock is held only to read or change the
 //! table, never while calling out (QueryInterface, a sink's event, a sink's
-//! final Release), so sinks and other threads may advise and unadvise at any
-//! time, even from inside an event.
+//! final Release; only the AddRef of a snapshot runs under it, as in ATL),
+//! so sinks and other threads may advise and unadvise at any time, even
+//! from inside an event.
 //!
 //! Lifetime rule: the container owns its sinks (through the proxies in its
 //! `CConnectionPoints`); a connection point object holds the container, as
