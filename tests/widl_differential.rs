@@ -79,6 +79,49 @@ fn cpgen_agrees_with_widl_type_libraries() {
     assert!(compared >= 10_000, "only {compared} items compared");
 }
 
+/// The sample everyone runs first: cpgen reads it with its built-in SDK files, widl with Wine's,
+/// and both must agree on every uuid, member flag and DISPID (unnumbered ones included).
+#[test]
+fn clock_sample_agrees_with_widl() {
+    let Some(wine) = common::wine_or_skip("widl_differential (clock sample)") else {
+        return;
+    };
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tlb = wine
+        .type_library(&repo.join("fixtures/clock.idl"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lib = typelib::parse(&tlb).unwrap();
+    let out = std::process::Command::new(CPGEN)
+        .current_dir(repo)
+        .args(["inspect", "fixtures/clock.idl", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let model: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let defined: HashSet<String> = ["interfaces", "coclasses"]
+        .iter()
+        .flat_map(|key| model[*key].as_array().unwrap().iter())
+        .map(|item| folded(item["name"].as_str().unwrap()))
+        .collect();
+    let mut report = Report::new("clock.idl");
+    compare(&lib, &model, &defined, &mut report);
+    assert!(report.mismatches.is_empty(), "{:#?}", report.mismatches);
+    assert!(
+        report.compared >= 15,
+        "only {} items compared",
+        report.compared
+    );
+    assert!(
+        report.source_members == 2,
+        "{} source members",
+        report.source_members
+    );
+}
+
 /// The Wine files widl accepts that have a `[source]` coclass member (after
 /// #includes: msxml.idl has its events in xmldom.idl), each with the names
 /// of the types it defines. The ones cpgen is built for must be among them.

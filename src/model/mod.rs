@@ -133,6 +133,8 @@ pub struct Method {
     pub helpstring: Option<String>,
     /// `[local]` methods have no type-library or proxy presence.
     pub local: bool,
+    /// `[call_as(m)]`: the wire form of the local method `m`, not a vtable entry of its own.
+    pub call_as: Option<String>,
     pub restricted: bool,
     pub hidden: bool,
 }

@@ -492,6 +492,7 @@ impl<'a> Resolver<'a> {
             params: params.iter().map(|p| self.param(unit, p)).collect(),
             helpstring: helpstring(attrs),
             local: has(attrs, "local"),
+            call_as: attr(attrs, "call_as").map(|a| arg_text(unit, a)),
             restricted: has(attrs, "restricted"),
             hidden: has(attrs, "hidden"),
         })
