@@ -1,6 +1,7 @@
 //! cpgen reads MIDL files and generates the Rust that makes a COM object connectable.
 //!
-//! The pipeline runs one way: [`preprocess`] → [`parse`] → [`model`] (resolve).
+//! The pipeline runs one way: [`preprocess`] → [`parse`] → [`model`] (resolve) → [`emit`] →
+//! [`write`].
 
 pub mod diagnostic;
 pub mod emit;
@@ -8,6 +9,7 @@ pub mod model;
 pub mod parse;
 pub mod preprocess;
 pub mod source;
+pub mod write;
 
 pub use diagnostic::Diagnostic;
 pub use model::{Model, load};

@@ -1,20 +1,46 @@
 //! The `cpgen` command line: a thin layer over the library.
 
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use cpgen::Diagnostic;
 
 #[derive(Parser)]
 #[command(
     name = "cpgen",
     version,
     about = "Generates Rust connection-point code for COM objects from MIDL files",
-    after_help = "Examples:\n  cpgen inspect object.idl -I include --json"
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "Examples:\n  \
+        cpgen object.idl -o src/events.rs           write the connection points of object.idl\n  \
+        cpgen object.idl -o src/events.rs --check   fail (with a diff) if the file is stale\n  \
+        cpgen object.idl -I include -D DEBUG -o -    print to stdout\n  \
+        cpgen inspect object.idl --json             the model cpgen reads"
 )]
 struct Cli {
+    #[command(flatten)]
+    generate: Generate,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+}
+
+/// The main job: write the connection-point code for an IDL file.
+#[derive(Args)]
+struct Generate {
+    #[command(flatten)]
+    input: Option<Input>,
+    /// Where to write the Rust code (`-` for standard output).
+    #[arg(short = 'o', long = "out", value_name = "FILE", required = true)]
+    out: Option<PathBuf>,
+    /// Generate only this coclass (repeatable); all coclasses with [source] members by default.
+    #[arg(long = "coclass", value_name = "NAME")]
+    coclasses: Vec<String>,
+    /// Write nothing; exit 1 with a unified diff if FILE differs from what would be generated.
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(Subcommand)]
@@ -30,7 +56,7 @@ enum Command {
 }
 
 /// The MIDL file and how to preprocess it.
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct Input {
     /// The MIDL (.idl) file.
     idl: PathBuf,
@@ -43,6 +69,26 @@ struct Input {
 }
 
 impl Input {
+    /// The options that shaped an output, for its header's regenerate command: include folders
+    /// in their (meaningful) order, defines and coclasses sorted.
+    fn header_options(&self, coclasses: &[String]) -> Vec<String> {
+        let mut options = Vec::new();
+        for dir in &self.include_dirs {
+            options.extend(["-I".to_string(), dir.to_string_lossy().replace('\\', "/")]);
+        }
+        let mut defines = self.defines.clone();
+        defines.sort();
+        for define in defines {
+            options.extend(["-D".to_string(), define]);
+        }
+        let mut coclasses = coclasses.to_vec();
+        coclasses.sort();
+        for coclass in coclasses {
+            options.extend(["--coclass".to_string(), coclass]);
+        }
+        options
+    }
+
     fn options(&self) -> cpgen::model::Options {
         let defines = self
             .defines
@@ -67,26 +113,88 @@ fn main() -> ExitCode {
         Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
     }));
     let cli = Cli::parse();
-    match cli.command {
-        Command::Inspect { input, json } => match cpgen::load(&input.idl, &input.options()) {
-            Ok(model) => {
-                let own = model.own();
-                if json {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&own).expect("the model always serializes")
-                    );
+    let result = match cli.command {
+        Some(Command::Inspect { input, json }) => inspect(&input, json),
+        None => generate(cli.generate),
+    };
+    match result {
+        Ok(code) => code,
+        Err(diagnostic) => {
+            eprintln!("{:?}", miette::Report::new(diagnostic));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn inspect(input: &Input, json: bool) -> Result<ExitCode, Diagnostic> {
+    let own = cpgen::load(&input.idl, &input.options())?.own();
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&own).expect("the model always serializes")
+        );
+    } else {
+        print_summary(&own);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn generate(args: Generate) -> Result<ExitCode, Diagnostic> {
+    // clap requires both when no subcommand is given.
+    let (Some(input), Some(out)) = (args.input, args.out) else {
+        unreachable!("clap requires <IDL> and -o")
+    };
+    let model = cpgen::load(&input.idl, &input.options())?;
+    let stem = input.idl.file_stem().unwrap_or_default().to_string_lossy();
+    let options = cpgen::emit::Options {
+        coclasses: args.coclasses.clone(),
+        module: cpgen::emit::module_name(&stem),
+    };
+    let generated = cpgen::emit::generate(&model, &options)?;
+    let out_name = out.to_string_lossy().replace('\\', "/");
+    let text = cpgen::write::with_header(
+        &generated.code,
+        &cpgen::write::Provenance {
+            idl: &input.idl.to_string_lossy().replace('\\', "/"),
+            out: &out_name,
+            options: input.header_options(&args.coclasses),
+            features: &generated.features,
+        },
+    );
+    if out == Path::new("-") {
+        if args.check {
+            return Err(Diagnostic::new(
+                "--check needs a file to compare with, not `-o -`",
+            ));
+        }
+        std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|e| Diagnostic::new(format!("writing to standard output: {e}")))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.check {
+        let diff = cpgen::write::check(&out, &text)
+            .map_err(|e| Diagnostic::new(format!("reading {}: {e}", out.display())))?;
+        return Ok(match diff {
+            None => ExitCode::SUCCESS,
+            Some(diff) => {
+                if !out.exists() {
+                    eprintln!("{} does not exist; cpgen would write:", out.display());
                 } else {
-                    print_summary(&own);
+                    eprintln!(
+                        "{} is not what cpgen generates from {}:",
+                        out.display(),
+                        input.idl.display()
+                    );
                 }
-                ExitCode::SUCCESS
-            }
-            Err(diagnostic) => {
-                eprintln!("{:?}", miette::Report::new(diagnostic));
+                print!("{diff}");
                 ExitCode::from(1)
             }
-        },
+        });
     }
+    cpgen::write::write_atomic(&out, &text)
+        .map_err(|e| Diagnostic::new(format!("writing {}: {e}", out.display())))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_summary(model: &cpgen::Model) {

@@ -7,8 +7,14 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// The crates the bench runs, relative to the repository.
-const CRATES: &[&str] = &["tests/wine/smoke", "tests/wine/bindings_check"];
+/// The crates the bench runs, relative to the repository. Those whose build.rs runs cpgen get
+/// this build's binary through `CPGEN`.
+const CRATES: &[&str] = &[
+    "tests/wine/smoke",
+    "tests/wine/bindings_check",
+    "tests/wine/clock_events",
+    "tests/wine/sdk_events",
+];
 
 #[test]
 fn windows_target_crates_pass_under_wine() {
@@ -31,6 +37,7 @@ fn windows_target_crates_pass_under_wine() {
     for krate in CRATES {
         let output = Command::new(&bench)
             .args(["test", krate])
+            .env("CPGEN", env!("CARGO_BIN_EXE_cpgen"))
             .current_dir(repo)
             .stdin(Stdio::null())
             .output()

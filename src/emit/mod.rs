@@ -1,4 +1,309 @@
-//! Code generation from the model.
+//! Code generation from the model: the Rust file that makes a coclass connectable.
+//!
+//! [`generate`] is the one entry point. The file it returns is one module (so that it works
+//! both as a checked-in `mod events;` and through `include!`), holding, in this order:
+//! the GUIDs of the input's library, interfaces and coclasses; the bindings of its own vtable
+//! interfaces and enums ([`bindings`], windows-bindgen); a Rust interface type for each of its
+//! own dispinterfaces; one `<S>Proxy` per source interface `S` with its `Fire_` methods
+//! ([`events`] decides their parameters, [`oracle`] the type mapping); one
+//! `<C>ConnectionPoints` per connectable coclass `C`; and the connection-point runtime that
+//! every output shares (`templates/runtime.rs`, and `templates/dispatch.rs` when a source is a
+//! dispinterface). The text is formatted with prettyplease, so the same model gives the same
+//! bytes on every machine.
 
 pub mod bindings;
+mod events;
 pub mod oracle;
+mod paths;
+
+use askama::Template;
+
+use crate::Diagnostic;
+use crate::model::{Coclass, InterfaceKind, Model};
+use events::Event;
+
+/// What to generate.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only these coclasses (by IDL name); all connectable ones when empty.
+    pub coclasses: Vec<String>,
+    /// The name of the module that holds the output (see [`module_name`]).
+    pub module: String,
+}
+
+/// A generated file's code and what it needs from the windows crate.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// Formatted Rust, without the header the writer adds.
+    pub code: String,
+    /// The windows crate features the code uses, sorted (`Win32_System_Com`, ...).
+    pub features: Vec<String>,
+}
+
+/// The module name for the output of input `stem` (`clock` → `clock_idl`).
+pub fn module_name(stem: &str) -> String {
+    let mut name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    name + "_idl"
+}
+
+/// The connection-point code for the connectable coclasses of `model`'s input (or those that
+/// `options` names).
+pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnostic> {
+    let coclasses = connectable_coclasses(model, &options.coclasses)?;
+    let own = paths::adopt_windows_crate_interfaces(model);
+
+    let mut items = identifiers(model)?;
+    let renders_bindings = own.enums.iter().any(|e| !e.imported)
+        || own
+            .interfaces
+            .iter()
+            .any(|i| !i.imported && i.kind != InterfaceKind::Dispinterface);
+    if renders_bindings {
+        // windows-bindgen's own files allow what its output trips; the rest of the file does not.
+        items.push_str(&format!(
+            "#[allow(clippy::all)]\nmod bindings {{ {} }}\npub use bindings::*;\n",
+            bindings::render(&own)?
+        ));
+    }
+    for interface in &own.interfaces {
+        if paths::generates_dispinterface(&own, &interface.name) {
+            let uuid = interface.uuid.as_deref().unwrap_or_default();
+            items.push_str(&render(&DispinterfaceTemplate {
+                name: &interface.name,
+                uuid,
+                doc: interface.helpstring.as_deref(),
+            })?);
+        }
+    }
+
+    let mut sources: Vec<&str> = Vec::new();
+    for coclass in &coclasses {
+        for member in coclass.members.iter().filter(|m| m.source) {
+            if !sources.contains(&member.name.as_str()) {
+                sources.push(&member.name);
+            }
+        }
+    }
+    let mut any_dispatch = false;
+    let mut converts_args = false;
+    for name in &sources {
+        let interface = own.interface(name).ok_or_else(|| {
+            Diagnostic::new(format!("source interface `{name}` is never declared"))
+        })?;
+        let dispatch = interface.kind == InterfaceKind::Dispinterface;
+        any_dispatch |= dispatch;
+        let events = events::events(&own, interface)?;
+        converts_args |= events
+            .iter()
+            .any(|e| e.args.iter().any(|a| a.ends_with(".into_variant()")));
+        items.push_str(&render(&ProxyTemplate {
+            name,
+            path: paths::interface(&own, name)?,
+            doc: interface.helpstring.as_deref(),
+            dispatch,
+            events,
+        })?);
+    }
+    for coclass in &coclasses {
+        let sources = coclass
+            .members
+            .iter()
+            .filter(|m| m.source)
+            .map(|m| {
+                Ok(Source {
+                    name: &m.name,
+                    path: paths::interface(&own, &m.name)?,
+                })
+            })
+            .collect::<Result<Vec<_>, Diagnostic>>()?;
+        let default_source = match &coclass.default_source {
+            Some(name) => Some(paths::interface(&own, name)?),
+            None => None,
+        };
+        items.push_str(&render(&CoclassTemplate {
+            name: &coclass.name,
+            doc: coclass.helpstring.as_deref(),
+            sources,
+            default_source,
+        })?);
+    }
+    if let [only] = coclasses.as_slice()
+        && only.name != "C"
+    {
+        items.push_str(&format!(
+            "/// The connection points of `{0}`, the input's one connectable coclass.\n\
+             pub type CConnectionPoints = {0}ConnectionPoints;\n",
+            only.name
+        ));
+    }
+    items.push_str(&format!("mod runtime {{ {RUNTIME} }}\n"));
+    if any_dispatch {
+        items.push_str(&format!("mod dispatch {{ {DISPATCH} }}\n"));
+    }
+    if converts_args {
+        items.push_str("use dispatch::EventArg as _;\n");
+    }
+
+    let module = &options.module;
+    let file = format!(
+        "/// The connection points of the input, with the GUIDs and types they use.\n\
+         #[allow({ALLOWED})]\n\
+         mod {module} {{\n{items}\n}}\n\
+         pub use {module}::*;\n"
+    );
+    let code = match syn::parse_file(&file) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(error) => {
+            return Err(Diagnostic::new(format!(
+                "internal error: the generated code does not parse ({error}); \
+                 please report it with the input"
+            )));
+        }
+    };
+    let features = paths::features(&code);
+    Ok(Generated { code, features })
+}
+
+/// Lints the generated module allows: its names are the IDL's (`Fire_Tick`, `DIID_DClock`,
+/// `IClock_Impl`), an event has as many parameters as the IDL gives it, a user uses part of
+/// it, and `SAFEARRAY(T)` parameters are raw pointers by the contract.
+const ALLOWED: &str = "non_snake_case, non_upper_case_globals, non_camel_case_types, dead_code, \
+     clippy::too_many_arguments, clippy::not_unsafe_ptr_arg_deref";
+
+/// The runtime every output shares, and its dispinterface half.
+const RUNTIME: &str = include_str!("../../templates/runtime.rs");
+const DISPATCH: &str = include_str!("../../templates/dispatch.rs");
+
+/// The input's coclasses that have `[source]` members: all of them, or those named.
+fn connectable_coclasses<'m>(
+    model: &'m Model,
+    wanted: &[String],
+) -> Result<Vec<&'m Coclass>, Diagnostic> {
+    let own: Vec<&Coclass> = model.coclasses.iter().filter(|c| !c.imported).collect();
+    for name in wanted {
+        let Some(coclass) = own.iter().find(|c| &c.name == name) else {
+            let mut message = format!("there is no coclass `{name}` in the input");
+            if let Some(close) = own
+                .iter()
+                .map(|c| c.name.as_str())
+                .filter(|c| strsim::jaro_winkler(c, name) > 0.8)
+                .max_by(|a, b| {
+                    strsim::jaro_winkler(a, name).total_cmp(&strsim::jaro_winkler(b, name))
+                })
+            {
+                message.push_str(&format!("; did you mean `{close}`?"));
+            }
+            return Err(Diagnostic::new(message));
+        };
+        if !coclass.members.iter().any(|m| m.source) {
+            return Err(Diagnostic::new(format!(
+                "coclass `{name}` has no [source] interface, so it has no connection points"
+            )));
+        }
+    }
+    let selected: Vec<&Coclass> = own
+        .into_iter()
+        .filter(|c| c.members.iter().any(|m| m.source))
+        .filter(|c| wanted.is_empty() || wanted.contains(&c.name))
+        .collect();
+    if selected.is_empty() {
+        return Err(Diagnostic::new(
+            "no coclass in the input has a [source] interface: there are no connection points \
+             to generate",
+        ));
+    }
+    Ok(selected)
+}
+
+/// `LIBID_`, `IID_`/`DIID_` and `CLSID_` constants for what the input declares.
+fn identifiers(model: &Model) -> Result<String, Diagnostic> {
+    let mut out = String::new();
+    let mut constant = |prefix: &str, name: &str, uuid: Option<&str>| -> Result<(), Diagnostic> {
+        let Some(uuid) = uuid else { return Ok(()) };
+        let hex = uuid.replace('-', "_");
+        let well_formed = uuid.len() == 36
+            && uuid.char_indices().all(|(i, c)| {
+                if [8, 13, 18, 23].contains(&i) {
+                    c == '-'
+                } else {
+                    c.is_ascii_hexdigit()
+                }
+            });
+        if !well_formed {
+            return Err(Diagnostic::new(format!(
+                "{name}: uuid `{uuid}` is malformed"
+            )));
+        }
+        out.push_str(&format!(
+            "pub const {prefix}{name}: windows_core::GUID = windows_core::GUID::from_u128(0x{hex});\n"
+        ));
+        Ok(())
+    };
+    for library in model.libraries.iter().filter(|l| !l.imported) {
+        constant("LIBID_", &library.name, library.uuid.as_deref())?;
+    }
+    for interface in model.interfaces.iter().filter(|i| !i.imported) {
+        let prefix = match interface.kind {
+            InterfaceKind::Dispinterface => "DIID_",
+            _ => "IID_",
+        };
+        constant(prefix, &interface.name, interface.uuid.as_deref())?;
+    }
+    for coclass in model.coclasses.iter().filter(|c| !c.imported) {
+        constant("CLSID_", &coclass.name, coclass.uuid.as_deref())?;
+    }
+    Ok(out)
+}
+
+fn render(template: &impl Template) -> Result<String, Diagnostic> {
+    template
+        .render()
+        .map_err(|e| Diagnostic::new(format!("internal error: rendering a template: {e}")))
+}
+
+#[derive(Template)]
+#[template(path = "proxy.rs", escape = "none")]
+struct ProxyTemplate<'a> {
+    name: &'a str,
+    path: String,
+    doc: Option<&'a str>,
+    dispatch: bool,
+    events: Vec<Event>,
+}
+
+#[derive(Template)]
+#[template(path = "dispinterface.rs", escape = "none")]
+struct DispinterfaceTemplate<'a> {
+    name: &'a str,
+    uuid: &'a str,
+    doc: Option<&'a str>,
+}
+
+struct Source<'a> {
+    name: &'a str,
+    path: String,
+}
+
+#[derive(Template)]
+#[template(path = "coclass.rs", escape = "none")]
+struct CoclassTemplate<'a> {
+    name: &'a str,
+    doc: Option<&'a str>,
+    sources: Vec<Source<'a>>,
+    default_source: Option<String>,
+}
+
+#[cfg(test)]
+mod tests;

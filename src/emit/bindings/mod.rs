@@ -43,7 +43,7 @@
 //! an error naming the interface, method and parameter.
 
 mod bindgen;
-mod sdk;
+pub(crate) mod sdk;
 mod types;
 mod winmd;
 

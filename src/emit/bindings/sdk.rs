@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-/// `name namespace kind` lines, sorted by name, split once per process.
+/// `name namespace kind [iid]` lines, sorted by name, split once per process.
 static INDEX: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
     include_str!(concat!(env!("OUT_DIR"), "/win32_types.txt"))
         .lines()
@@ -24,7 +24,44 @@ pub enum Kind {
 pub struct SdkType {
     pub namespace: &'static str,
     pub kind: Kind,
+    /// An interface's IID, lowercase as the model keeps uuids.
+    pub iid: Option<&'static str>,
 }
+
+impl SdkType {
+    /// The type's path in the windows crate: `windows::Win32::System::Com::IDispatch`.
+    pub fn rust_path(&self, name: &str) -> String {
+        let namespace = self
+            .namespace
+            .strip_prefix("Windows.")
+            .unwrap_or(self.namespace);
+        format!("windows::{}::{name}", namespace.replace('.', "::"))
+    }
+}
+
+/// The windows crate feature of a metadata namespace (`Windows.Win32.System.Com` →
+/// `Win32_System_Com`).
+pub fn feature(namespace: &str) -> String {
+    namespace
+        .strip_prefix("Windows.")
+        .unwrap_or(namespace)
+        .replace('.', "_")
+}
+
+/// Whether `namespace` (`Windows.Win32.System.Com`) holds any type of the Win32 metadata.
+pub fn is_namespace(namespace: &str) -> bool {
+    NAMESPACES.binary_search(&namespace).is_ok()
+}
+
+static NAMESPACES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut all: Vec<&str> = INDEX
+        .iter()
+        .filter_map(|line| line.split(' ').nth(1))
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+});
 
 /// The Win32 type named `name`, if the metadata has exactly one namespace for it.
 ///
@@ -41,7 +78,12 @@ pub fn lookup(name: &str) -> Option<SdkType> {
                 "I" => Kind::Interface,
                 _ => Kind::Value,
             };
-            Some(SdkType { namespace, kind })
+            let iid = fields.next();
+            Some(SdkType {
+                namespace,
+                kind,
+                iid,
+            })
         });
     let first = found.next()?;
     found

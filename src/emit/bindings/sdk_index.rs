@@ -1,6 +1,7 @@
 //! Build-time half of the SDK oracle (included by the crate's `build.rs`, not part of the
 //! library): finds the classic Win32 metadata that windows-bindgen 0.66 embeds and writes the
-//! index `sdk.rs` reads, one line per type: `name namespace kind`, sorted.
+//! index `sdk.rs` reads, one line per type: `name namespace kind`, and for an interface its IID
+//! (`name namespace I iid`), sorted.
 //!
 //! windows-bindgen 0.66 keeps its `default/Windows.Win32.winmd` private (`include_bytes!` in a
 //! function), and windows-default 0.100 ships a newer, flattened metadata (every type in
@@ -12,7 +13,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use windows_metadata::reader::{File, Index, TypeCategory};
+use windows_metadata::Value;
+use windows_metadata::reader::{File, HasAttributes, Index, TypeCategory, TypeDef};
 
 /// The package directory name of the windows-bindgen release cpgen renders with.
 const BINDGEN_PACKAGE: &str = "windows-bindgen-0.66.0";
@@ -52,15 +54,31 @@ pub fn find_winmd(manifest_dir: &Path) -> Result<PathBuf, String> {
         })
 }
 
-/// The index text: every interface, struct, enum and callback of the Win32 metadata.
+/// Namespaces of the metadata that the windows crate 0.62 does not publish (it has no feature
+/// for them: the features of windows-0.62.2's Cargo.toml against this metadata's namespaces),
+/// so their types are the input's to generate, not the windows crate's to provide.
+const NOT_IN_WINDOWS_CRATE: &[&str] = &[
+    "Windows.Win32.Foundation.Metadata",
+    "Windows.Win32.System.Diagnostics.Debug.WebApp",
+    "Windows.Win32.System.WinRT.Xaml",
+    "Windows.Win32.UI.Xaml.Diagnostics",
+    "Windows.Win32.Web.MsHtml",
+];
+
+/// The index text: every interface, struct, enum and callback of the Win32 metadata that the
+/// windows crate publishes.
 pub fn index(winmd: Vec<u8>) -> Result<String, String> {
     let file = File::new(winmd).ok_or("not an ECMA-335 metadata file")?;
     let index = Index::new(vec![file]);
     let mut lines: Vec<String> = index
         .iter()
+        .filter(|(namespace, ..)| !NOT_IN_WINDOWS_CRATE.contains(namespace))
         .filter_map(|(namespace, name, def)| {
             let kind = match def.category() {
-                TypeCategory::Interface => 'I',
+                TypeCategory::Interface => match iid(&def) {
+                    Some(iid) => return Some(format!("{name} {namespace} I {iid}")),
+                    None => 'I',
+                },
                 TypeCategory::Struct => 'S',
                 TypeCategory::Enum => 'E',
                 TypeCategory::Delegate => 'D',
@@ -75,4 +93,31 @@ pub fn index(winmd: Vec<u8>) -> Result<String, String> {
         let _ = writeln!(out, "{line}");
         out
     }))
+}
+
+/// An interface's `GuidAttribute` as a lowercase uuid, the way the model keeps IIDs.
+fn iid(def: &TypeDef) -> Option<String> {
+    let values = def.find_attribute("GuidAttribute")?.value();
+    let mut fields = values.iter().map(|(_, value)| match value {
+        Value::U32(v) => Some(u128::from(*v)),
+        Value::U16(v) => Some(u128::from(*v)),
+        Value::U8(v) => Some(u128::from(*v)),
+        _ => None,
+    });
+    let mut next = || fields.next().flatten();
+    let (data1, data2, data3) = (next()?, next()?, next()?);
+    let mut data4 = 0u128;
+    for _ in 0..8 {
+        data4 = data4 << 8 | next()?;
+    }
+    let guid = data1 << 96 | data2 << 80 | data3 << 64 | data4;
+    let hex = format!("{guid:032x}");
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    ))
 }

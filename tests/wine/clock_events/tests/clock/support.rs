@@ -7,7 +7,7 @@ use std::ffi::c_void;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use cpgen_cp_reference::generated::{
+use cpgen_clock_events::generated::{
     CConnectionPoints, DClockEvents, DClockEvents_Impl, IClockSink, IClockSink_Impl, IID_IClock,
 };
 use windows::Win32::Foundation::{E_NOTIMPL, VARIANT_BOOL};
@@ -23,7 +23,7 @@ use windows::Win32::System::Variant::{
     VARENUM, VARIANT, VT_BOOL, VT_BSTR, VT_BYREF, VT_DISPATCH, VT_I4,
 };
 use windows_core::{
-    BSTR, ComObject, Error, GUID, HRESULT, IUnknown, IUnknownImpl, Interface, Ref, Result,
+    BSTR, ComObject, Error, GUID, HRESULT, IUnknown, IUnknownImpl, Interface, Result,
     implement,
 };
 
@@ -377,14 +377,14 @@ impl VtableSink {
 }
 
 impl IClockSink_Impl for VtableSink_Impl {
-    unsafe fn OnTick(&self, seconds: i32, fraction: f64) -> Result<()> {
+    fn OnTick(&self, seconds: i32, fraction: f64) -> Result<()> {
         self.0.record(SinkCall::OnTick(seconds, fraction)).ok()
     }
 
-    unsafe fn OnAlarm(&self, label: Ref<BSTR>, snooze: *mut VARIANT_BOOL) -> Result<()> {
-        // SAFETY: [out] pointer from the caller.
-        unsafe { *snooze = self.0.snooze };
-        self.0.record(SinkCall::OnAlarm(label.to_string())).ok()
+    // windows-bindgen returns a trailing [out] parameter, as the windows crate does.
+    fn OnAlarm(&self, label: &BSTR) -> Result<VARIANT_BOOL> {
+        self.0.record(SinkCall::OnAlarm(label.to_string())).ok()?;
+        Ok(self.0.snooze)
     }
 }
 

@@ -1,6 +1,8 @@
-//! Compiles fixtures/clock.idl into a type library with widl (on the build
-//! host, Linux), so the tests running under Wine can hand Wine's oleaut32 a
-//! type library that nobody here wrote: `CLOCK_TLB` names the file.
+//! Runs cpgen on fixtures/clock.idl into `$OUT_DIR/events.rs` (the cpgen
+//! binary named by `$CPGEN`, which cpgen's own test suite sets, else `cpgen`
+//! on PATH), and compiles the same file into a type library with widl (on
+//! the build host, Linux), so the tests running under Wine can hand Wine's
+//! oleaut32 a type library that nobody here wrote: `CLOCK_TLB` names the file.
 //!
 //! widl needs oaidl.idl in scope for IDispatch, so it compiles a two-line
 //! wrapper that imports oaidl.idl and includes the fixture unchanged (a
@@ -39,6 +41,18 @@ fn main() {
     let widl = env::var_os("CPGEN_WINE_WIDL").unwrap_or_else(|| "widl".into());
     println!("cargo:rerun-if-changed={}", fixture.display());
     println!("cargo:rerun-if-env-changed=CPGEN_WINE_WIDL");
+    println!("cargo:rerun-if-env-changed=CPGEN");
+
+    let cpgen = env::var_os("CPGEN").unwrap_or_else(|| "cpgen".into());
+    println!("cargo:rerun-if-changed={}", Path::new(&cpgen).display());
+    let events = out.join("events.rs");
+    let status = Command::new(&cpgen)
+        .arg(&fixture)
+        .arg("-o")
+        .arg(&events)
+        .status()
+        .unwrap_or_else(|e| panic!("run {} (set CPGEN): {e}", Path::new(&cpgen).display()));
+    assert!(status.success(), "cpgen {} failed: {status}", fixture.display());
 
     let wrapper = out.join("clock_wrapper.idl");
     std::fs::write(&wrapper, "import \"oaidl.idl\";\n#include \"clock.idl\"\n")

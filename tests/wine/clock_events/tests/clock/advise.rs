@@ -1,6 +1,6 @@
 //! FindConnectionPoint, Advise and Unadvise: the answers and error codes.
 
-use cpgen_cp_reference::generated::{DIID_DClockEvents, IID_IClock, IID_IClockSink};
+use cpgen_clock_events::generated::{DIID_DClockEvents, IID_IClock, IID_IClockSink};
 use windows::Win32::Foundation::{E_POINTER, VARIANT_BOOL};
 use windows::Win32::System::Com::{CONNECTDATA, IConnectionPointContainer};
 use windows::Win32::System::Ole::{CONNECT_E_CANNOTCONNECT, CONNECT_E_NOCONNECTION};
@@ -9,7 +9,7 @@ use windows_core::{BSTR, IUnknown, Interface, Result};
 use crate::support::{
     Clock, DispSink, Drops, SinkCall, VtableSink, advise, enter_mta, find, raw, unadvise,
 };
-use cpgen_cp_reference::generated::DClockEvents;
+use cpgen_clock_events::generated::DClockEvents;
 
 #[test]
 fn find_connection_point_answers_each_source() -> Result<()> {

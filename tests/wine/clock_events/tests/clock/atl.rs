@@ -3,7 +3,7 @@
 
 use std::ffi::c_void;
 
-use cpgen_cp_reference::generated::{DIID_DClockEvents, IID_IClock, IID_IClockSink};
+use cpgen_clock_events::generated::{DIID_DClockEvents, IID_IClock, IID_IClockSink};
 use windows::Win32::System::LibraryLoader::{GetProcAddress, LoadLibraryW};
 use windows::Win32::System::Ole::{CONNECT_E_CANNOTCONNECT, CONNECT_E_NOCONNECTION};
 use windows_core::{Error, GUID, HRESULT, IUnknown, Interface, Result, s, w};

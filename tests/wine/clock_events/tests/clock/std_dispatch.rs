@@ -6,7 +6,7 @@
 use std::ffi::c_void;
 use std::sync::Mutex;
 
-use cpgen_cp_reference::generated::{
+use cpgen_clock_events::generated::{
     Alarmed, ClockState, DClockEvents, DIID_DClockEvents, Stopped,
 };
 use windows::Win32::Foundation::{

@@ -5,7 +5,7 @@
 use std::ffi::c_void;
 use std::sync::OnceLock;
 
-use cpgen_cp_reference::generated::{
+use cpgen_clock_events::generated::{
     Alarmed, CConnectionPoints, CLSID_Clock, ClockState, DIID_DClockEvents, IID_IClock,
     IID_IClockSink, LIBID_ClockLib, Running, Stopped,
 };
@@ -84,11 +84,11 @@ fn identifiers_match_widls_type_library() -> Result<()> {
     }
     // The interface types carry the same IIDs.
     assert_eq!(
-        cpgen_cp_reference::generated::DClockEvents::IID,
+        cpgen_clock_events::generated::DClockEvents::IID,
         DIID_DClockEvents
     );
     assert_eq!(
-        cpgen_cp_reference::generated::IClockSink::IID,
+        cpgen_clock_events::generated::IClockSink::IID,
         IID_IClockSink
     );
     Ok(())

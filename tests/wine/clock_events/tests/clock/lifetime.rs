@@ -2,7 +2,7 @@
 //! its connection points and every sink are released, with or without
 //! Unadvise.
 
-use cpgen_cp_reference::generated::{DIID_DClockEvents, IID_IClockSink};
+use cpgen_clock_events::generated::{DIID_DClockEvents, IID_IClockSink};
 use windows::Win32::System::Com::IConnectionPointContainer;
 use windows_core::{IUnknown, Interface, Result};
 

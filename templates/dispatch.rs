@@ -9,10 +9,11 @@ use windows::Win32::Foundation::{DISP_E_EXCEPTION, VARIANT_BOOL};
 use windows::Win32::System::Com::{
     DISPATCH_METHOD, DISPPARAMS, EXCEPINFO, IDispatch, IErrorInfo, SetErrorInfo,
 };
-use windows::Win32::System::Ole::CreateErrorInfo;
+use windows::Win32::System::Com::SAFEARRAY;
+use windows::Win32::System::Ole::{CreateErrorInfo, SafeArrayCopy};
 use windows::Win32::System::Variant::{
     VARENUM, VARIANT, VARIANT_0, VARIANT_0_0, VARIANT_0_0_0, VT_BOOL, VT_BSTR, VT_BYREF, VT_DATE,
-    VT_DISPATCH, VT_I1, VT_I2, VT_I4, VT_I8, VT_R4, VT_R8, VT_UI1, VT_UI2, VT_UI4, VT_UNKNOWN,
+    VT_DISPATCH, VT_I1, VT_I2, VT_I4, VT_I8, VT_R4, VT_UI8, VT_R8, VT_UI1, VT_UI2, VT_UI4, VT_UNKNOWN,
     VT_VARIANT,
 };
 use windows_core::{BSTR, Error, GUID, HRESULT, HSTRING, IUnknown, Interface, Result};
@@ -118,9 +119,10 @@ fn variant(vt: VARENUM, value: VARIANT_0_0_0) -> VARIANT {
     }
 }
 
-fn by_ref<T>(vt: VARENUM, value: &mut T) -> VARIANT {
+/// `[out]` and `[in, out]` parameters: `vt | VT_BYREF`, pointing at the caller's value.
+pub(super) fn by_ref<T>(vt: u16, value: &mut T) -> VARIANT {
     variant(
-        VARENUM(vt.0 | VT_BYREF.0),
+        VARENUM(vt | VT_BYREF.0),
         VARIANT_0_0_0 {
             byref: (value as *mut T).cast(),
         },
@@ -139,7 +141,7 @@ macro_rules! scalar_args {
 
         impl EventArg for &mut $ty {
             fn into_variant(self) -> VARIANT {
-                by_ref($vt, self)
+                by_ref($vt.0, self)
             }
         }
     )*};
@@ -153,6 +155,7 @@ scalar_args!(
     i32 => VT_I4,
     u32 => VT_UI4,
     i64 => VT_I8,
+    u64 => VT_UI8,
     f32 => VT_R4,
     f64 => VT_R8,
 );
@@ -165,7 +168,7 @@ impl EventArg for VARIANT_BOOL {
 
 impl EventArg for &mut VARIANT_BOOL {
     fn into_variant(self) -> VARIANT {
-        by_ref(VT_BOOL, self)
+        by_ref(VT_BOOL.0, self)
     }
 }
 
@@ -177,7 +180,7 @@ impl EventArg for &BSTR {
 
 impl EventArg for &mut BSTR {
     fn into_variant(self) -> VARIANT {
-        by_ref(VT_BSTR, self)
+        by_ref(VT_BSTR.0, self)
     }
 }
 
@@ -190,7 +193,7 @@ impl EventArg for &VARIANT {
 
 impl EventArg for &mut VARIANT {
     fn into_variant(self) -> VARIANT {
-        by_ref(VT_VARIANT, self)
+        by_ref(VT_VARIANT.0, self)
     }
 }
 
@@ -207,7 +210,7 @@ impl EventArg for Option<&IDispatch> {
 
 impl EventArg for &mut Option<IDispatch> {
     fn into_variant(self) -> VARIANT {
-        by_ref(VT_DISPATCH, self)
+        by_ref(VT_DISPATCH.0, self)
     }
 }
 
@@ -224,7 +227,7 @@ impl EventArg for Option<&IUnknown> {
 
 impl EventArg for &mut Option<IUnknown> {
     fn into_variant(self) -> VARIANT {
-        by_ref(VT_UNKNOWN, self)
+        by_ref(VT_UNKNOWN.0, self)
     }
 }
 
@@ -252,4 +255,16 @@ impl EventArg for Date {
     fn into_variant(self) -> VARIANT {
         variant(VT_DATE, VARIANT_0_0_0 { date: self.0 })
     }
+}
+
+/// `SAFEARRAY(T)`: `VT_ARRAY | T`, holding a copy of the caller's array (the VARIANT frees its
+/// copy; the caller keeps its own). A null array is sent as a null `parray`.
+pub(super) fn safe_array(vt: u16, array: *mut SAFEARRAY) -> Result<VARIANT> {
+    let copy = if array.is_null() {
+        std::ptr::null_mut()
+    } else {
+        // SAFETY: the caller of `Fire_` passes a valid SAFEARRAY or null.
+        unsafe { SafeArrayCopy(array)? }
+    };
+    Ok(variant(VARENUM(vt), VARIANT_0_0_0 { parray: copy }))
 }

@@ -8,7 +8,7 @@
 //! - `EnumConnections` / `EnumConnectionPoints`: snapshot enumerators.
 //!
 //! How a dispinterface event reaches a sink is in the sibling module
-//! `dispatch` (`src/dispatch.rs`), which cpgen writes only when a source
+//! `dispatch`, which cpgen writes only when a source
 //! interface is a dispinterface.
 //!
 //! Locking rule: the sink table's lock is held only to read or change the
@@ -18,7 +18,7 @@
 //! from inside an event.
 //!
 //! Lifetime rule: the container owns its sinks (through the proxies in its
-//! `CConnectionPoints`); a connection point object holds the container, as
+//! `<Coclass>ConnectionPoints`); a connection point object holds the container, as
 //! in ATL, where a connection point shares its container's reference count.
 //! Nothing the container owns points back to it, so when clients release the
 //! container and every connection point and enumerator they hold, the

@@ -3,7 +3,7 @@
 
 use std::mem::ManuallyDrop;
 
-use cpgen_cp_reference::generated::{DIID_DClockEvents, IID_IClockSink};
+use cpgen_clock_events::generated::{DIID_DClockEvents, IID_IClockSink};
 use windows::Win32::Foundation::{E_POINTER, S_FALSE, S_OK};
 use windows::Win32::System::Com::{
     CONNECTDATA, IConnectionPoint, IConnectionPointContainer, IEnumConnectionPoints,

@@ -1,6 +1,6 @@
 //! Fire_ methods: what each kind of sink receives, and how failures add up.
 
-use cpgen_cp_reference::generated::{DIID_DClockEvents, IID_IClockSink, Running, Stopped};
+use cpgen_clock_events::generated::{DIID_DClockEvents, IID_IClockSink, Running, Stopped};
 use windows::Win32::Foundation::{
     DISP_E_EXCEPTION, E_ABORT, E_ACCESSDENIED, E_UNEXPECTED, VARIANT_BOOL, VARIANT_FALSE,
     VARIANT_TRUE,
@@ -44,7 +44,7 @@ fn dispinterface_events_reach_a_rust_sink() -> Result<()> {
     events.Fire_Alarm(&BSTR::from("wake up"), &mut snooze)?;
     // The sink's write through VT_BOOL|VT_BYREF came back.
     assert_eq!(snooze, VARIANT_TRUE);
-    let as_source: cpgen_cp_reference::generated::DClockEvents = sink.to_interface();
+    let as_source: cpgen_clock_events::generated::DClockEvents = sink.to_interface();
     let clock_dispatch: IDispatch = (*as_source).clone();
     events.Fire_StateChanged(Running, Some(&clock_dispatch))?;
     events.Fire_StateChanged(Stopped, None)?;

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cpgen_cp_reference::generated::{DIID_DClockEvents, IID_IClockSink};
+use cpgen_clock_events::generated::{DIID_DClockEvents, IID_IClockSink};
 use windows_core::{IUnknown, Result};
 
 use crate::support::{

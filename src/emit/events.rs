@@ -1,0 +1,309 @@
+//! What each `Fire_` method looks like: for every event of a source interface, its Rust
+//! parameters and the expressions that hand them to a sink, through `IDispatch::Invoke` (one
+//! VARIANT each, last parameter first) or through the sink's vtable (COM's ABI).
+
+use super::oracle::{self, EventType};
+use super::paths;
+use crate::Diagnostic;
+use crate::model::{Interface, InterfaceKind, Method, MethodKind, Model, Param};
+
+const VARIANT: &str = "windows::Win32::System::Variant::VARIANT";
+
+/// One event of a source interface: a `Fire_` method of its proxy.
+#[derive(Debug)]
+pub struct Event {
+    /// The `Fire_` suffix: the method's name (for a vtable property accessor, its vtable slot).
+    pub name: String,
+    /// The method as the IDL declares it, for the doc comment.
+    pub idl: String,
+    pub doc: Option<String>,
+    pub params: Vec<RustParam>,
+    /// Statements run once per fire, before the sinks are called.
+    pub prelude: Vec<String>,
+    /// One expression per argument: VARIANTs in reverse order for a dispinterface, ABI values
+    /// in order for a vtable call.
+    pub args: Vec<String>,
+    /// The DISPID literal, for a dispinterface event.
+    pub dispid: String,
+    /// The vtable slot, `base__.` repeated once per base interface it is inherited from.
+    pub slot: String,
+    /// The vtable method returns an HRESULT (else nothing).
+    pub hresult: bool,
+}
+
+#[derive(Debug)]
+pub struct RustParam {
+    pub name: String,
+    pub ty: String,
+}
+
+/// The events of source interface `interface`, in vtable or DISPID order as the IDL declares.
+pub fn events(model: &Model, interface: &Interface) -> Result<Vec<Event>, Diagnostic> {
+    if interface.kind == InterfaceKind::Dispinterface {
+        // A dispinterface's events are its methods; property accessors are not events.
+        return interface
+            .methods
+            .iter()
+            .filter(|m| m.kind == MethodKind::Method)
+            .map(|m| dispatch_event(model, interface, m))
+            .collect();
+    }
+    let mut chain = vec![interface];
+    while let Some(base) = chain.last().and_then(|i| i.base.as_deref()) {
+        if matches!(base, "IUnknown" | "IDispatch") {
+            break;
+        }
+        let next = model.interface(base).ok_or_else(|| {
+            Diagnostic::new(format!(
+                "source interface `{}` derives from `{base}`, which is never declared",
+                interface.name
+            ))
+        })?;
+        if chain.len() > 64 || chain.iter().any(|i| i.name == next.name) {
+            return Err(Diagnostic::new(format!(
+                "interface `{}` derives from itself",
+                next.name
+            )));
+        }
+        chain.push(next);
+    }
+    let mut events = Vec::new();
+    for (level, declaring) in chain.iter().enumerate().rev() {
+        let prefix = "base__.".repeat(level);
+        for method in declaring.methods.iter().filter(|m| m.call_as.is_none()) {
+            events.push(vtable_event(model, interface, method, &prefix)?);
+        }
+    }
+    Ok(events)
+}
+
+fn dispatch_event(
+    model: &Model,
+    interface: &Interface,
+    method: &Method,
+) -> Result<Event, Diagnostic> {
+    let dispid = method.dispid.ok_or_else(|| {
+        Diagnostic::new(format!(
+            "dispinterface `{}`: method `{}` has no DISPID",
+            interface.name, method.name
+        ))
+    })?;
+    let mut event = event_shell(model, interface, method, method.name.clone())?;
+    event.dispid = if dispid >= 0x10000 {
+        format!("{dispid:#x}")
+    } else {
+        dispid.to_string()
+    };
+    for (param, rust) in method.params.iter().zip(names(&method.params)).rev() {
+        let ty = oracle::event_type(model, &interface.name, &method.name, param)?;
+        let arg = match &ty {
+            EventType::Out(inner) => {
+                let target = match inner.as_ref() {
+                    EventType::Value { rust: r, .. } if is_enum(model, r) => {
+                        format!("&mut {rust}.0")
+                    }
+                    _ => format!("&mut *{rust}"),
+                };
+                format!("dispatch::by_ref({}, {target})", vt(inner))
+            }
+            EventType::Value { vt: "VT_DATE", .. } => {
+                format!("dispatch::Date({rust}).into_variant()")
+            }
+            EventType::Value { rust: r, .. } if is_enum(model, r) => {
+                format!("{rust}.0.into_variant()")
+            }
+            EventType::Variant { by_ref: true } => {
+                format!("dispatch::InVariantRef({rust}).into_variant()")
+            }
+            EventType::SafeArray { .. } => format!("dispatch::safe_array({}, {rust})?", vt(&ty)),
+            EventType::Interface { name, dispatch } => {
+                let base = if *dispatch { "IDispatch" } else { "IUnknown" };
+                if name != base {
+                    // The VARIANT holds the pointer as IDispatch (or IUnknown): one
+                    // QueryInterface per fire, not per sink.
+                    let base = paths::interface(model, base)?;
+                    event.prelude.push(format!(
+                        "let {rust}: Option<{base}> = {rust}.map(windows_core::Interface::cast).transpose()?;"
+                    ));
+                    format!("{rust}.as_ref().into_variant()")
+                } else {
+                    format!("{rust}.into_variant()")
+                }
+            }
+            _ => format!("{rust}.into_variant()"),
+        };
+        event.args.push(arg);
+    }
+    Ok(event)
+}
+
+fn vtable_event(
+    model: &Model,
+    interface: &Interface,
+    method: &Method,
+    prefix: &str,
+) -> Result<Event, Diagnostic> {
+    // windows-bindgen's vtable slots: `Name` for a method or getter, `SetName` for a setter.
+    let slot = match method.kind {
+        MethodKind::Method | MethodKind::Propget => method.name.clone(),
+        MethodKind::Propput => format!("Set{}", method.name),
+        MethodKind::Propputref => {
+            return Err(Diagnostic::new(format!(
+                "cannot fire `{}::{}`: a [propputref] method is not an event cpgen can call",
+                interface.name, method.name
+            )));
+        }
+    };
+    let mut event = event_shell(model, interface, method, slot.clone())?;
+    event.slot = format!("{prefix}{slot}");
+    event.hresult = match method.ret.as_str() {
+        "HRESULT" => true,
+        "void" => false,
+        other => {
+            return Err(Diagnostic::new(format!(
+                "cannot fire `{}::{}`: it returns `{other}`; an event returns HRESULT or void",
+                interface.name, method.name
+            )));
+        }
+    };
+    for (param, rust) in method.params.iter().zip(names(&method.params)) {
+        let ty = oracle::event_type(model, &interface.name, &method.name, param)?;
+        event.args.push(match ty {
+            EventType::Value { .. } => rust,
+            EventType::Bstr | EventType::Variant { by_ref: false } => {
+                // The callee borrows the BSTR (VARIANT) for the call: its bits, not a copy.
+                format!("core::mem::transmute_copy({rust})")
+            }
+            EventType::Variant { by_ref: true } => format!("core::ptr::from_ref({rust})"),
+            EventType::Interface { .. } => {
+                format!("{rust}.map_or(core::ptr::null_mut(), windows_core::Interface::as_raw)")
+            }
+            EventType::SafeArray { .. } => format!("{rust} as _"),
+            EventType::Out(_) => format!("core::ptr::from_mut(&mut *{rust}).cast()"),
+        });
+    }
+    Ok(event)
+}
+
+/// The parts of an event that do not depend on how it is sent: name, doc, Rust parameters.
+fn event_shell(
+    model: &Model,
+    interface: &Interface,
+    method: &Method,
+    name: String,
+) -> Result<Event, Diagnostic> {
+    let params = method
+        .params
+        .iter()
+        .zip(names(&method.params))
+        .map(|(param, name)| {
+            let ty = oracle::event_type(model, &interface.name, &method.name, param)?;
+            Ok(RustParam {
+                ty: rust_type(model, &ty, false)?,
+                name,
+            })
+        })
+        .collect::<Result<_, Diagnostic>>()?;
+    Ok(Event {
+        name,
+        idl: idl_signature(method),
+        doc: method.helpstring.clone(),
+        params,
+        prelude: Vec::new(),
+        args: Vec::new(),
+        dispid: String::new(),
+        slot: String::new(),
+        hresult: true,
+    })
+}
+
+/// The Rust type of a `Fire_` parameter (`owned`: behind `&mut`).
+fn rust_type(model: &Model, ty: &EventType, owned: bool) -> Result<String, Diagnostic> {
+    Ok(match ty {
+        EventType::Value { rust, .. } if rust == "VARIANT_BOOL" => {
+            "windows::Win32::Foundation::VARIANT_BOOL".into()
+        }
+        EventType::Value { rust, .. } if is_enum(model, rust) => paths::enumeration(model, rust)?,
+        EventType::Value { rust, .. } => rust.clone(),
+        EventType::Bstr if owned => "windows_core::BSTR".into(),
+        EventType::Bstr => "&windows_core::BSTR".into(),
+        EventType::Variant { .. } if owned => VARIANT.into(),
+        EventType::Variant { .. } => format!("&{VARIANT}"),
+        EventType::Interface { name, .. } if owned => {
+            format!("Option<{}>", paths::interface(model, name)?)
+        }
+        EventType::Interface { name, .. } => format!("Option<&{}>", paths::interface(model, name)?),
+        EventType::SafeArray { .. } => "*mut windows::Win32::System::Com::SAFEARRAY".into(),
+        EventType::Out(inner) => format!("&mut {}", rust_type(model, inner, true)?),
+    })
+}
+
+/// The VARIANT tag of a value of `ty`, as a `u16` expression.
+fn vt(ty: &EventType) -> String {
+    let tag = |vt: &str| format!("windows::Win32::System::Variant::{vt}.0");
+    match ty {
+        EventType::SafeArray { element } => format!("{} | {}", tag("VT_ARRAY"), tag(element)),
+        other => tag(other.vt()),
+    }
+}
+
+/// The oracle names an enum by its IDL name, and everything else by a Rust primitive or
+/// `VARIANT_BOOL`.
+fn is_enum(model: &Model, rust: &str) -> bool {
+    model.enums.iter().any(|e| e.name == rust)
+}
+
+/// Rust names for the parameters: the IDL's, made legal (`type` → `r#type`, a missing name →
+/// `arg1`) and kept clear of the names the generated body uses.
+fn names(params: &[Param]) -> Vec<String> {
+    params
+        .iter()
+        .enumerate()
+        .map(|(index, param)| match param.name.as_str() {
+            "" => format!("arg{}", index + 1),
+            "self" | "Self" | "super" | "crate" | "sink" | "_" => format!("{}_", param.name),
+            name if is_keyword(name) => format!("r#{name}"),
+            name => name.to_string(),
+        })
+        .collect()
+}
+
+fn is_keyword(name: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
+        "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
+        "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+        "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe",
+        "unsized", "use", "virtual", "where", "while", "yield",
+    ];
+    KEYWORDS.contains(&name)
+}
+
+/// `void Alarm([in] BSTR label, [in, out] VARIANT_BOOL* snooze)`.
+fn idl_signature(method: &Method) -> String {
+    let params: Vec<String> = method
+        .params
+        .iter()
+        .map(|p| {
+            let mut attributes = Vec::new();
+            if p.is_in {
+                attributes.push("in");
+            }
+            if p.is_out {
+                attributes.push("out");
+            }
+            if p.retval {
+                attributes.push("retval");
+            }
+            let attributes = if attributes.is_empty() {
+                String::new()
+            } else {
+                format!("[{}] ", attributes.join(", "))
+            };
+            format!("{attributes}{} {}", p.ty, p.name)
+                .trim_end()
+                .to_string()
+        })
+        .collect();
+    format!("{} {}({})", method.ret, method.name, params.join(", "))
+}

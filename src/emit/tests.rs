@@ -1,0 +1,179 @@
+use std::path::Path;
+
+use super::{Options, generate, module_name};
+use crate::Model;
+
+fn load(text: &str) -> Model {
+    let dir = tempfile::tempdir().unwrap();
+    let idl = dir.path().join("t.idl");
+    std::fs::write(&idl, text).unwrap();
+    crate::load(&idl, &Default::default()).unwrap_or_else(|e| panic!("{}", e.render_plain()))
+}
+
+fn clock() -> Model {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/clock.idl");
+    crate::load(&path, &Default::default()).unwrap()
+}
+
+fn options() -> Options {
+    Options {
+        coclasses: Vec::new(),
+        module: "t_idl".into(),
+    }
+}
+
+/// The code without whitespace and trailing commas, so assertions do not depend on where
+/// prettyplease breaks lines.
+fn squeeze(code: &str) -> String {
+    let code: String = code.split_whitespace().collect();
+    code.replace(",)", ")")
+        .replace(",]", "]")
+        .replace(",}", "}")
+}
+
+const SOURCE_HEADER: &str = r#"
+    import "oaidl.idl";
+    [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e8)] library L {
+"#;
+
+#[test]
+fn clock_has_the_contracts_items() {
+    let out = generate(&clock(), &options()).unwrap();
+    let code = squeeze(&out.code);
+    for item in [
+        "pubconstLIBID_ClockLib:windows_core::GUID=",
+        "pubconstIID_IClock:windows_core::GUID=",
+        "pubconstDIID_DClockEvents:windows_core::GUID=",
+        "pubconstIID_IClockSink:windows_core::GUID=",
+        "pubconstCLSID_Clock:windows_core::GUID=",
+        "pubunsafetraitDClockEvents:windows::Win32::System::Com::IDispatch{}",
+        "pubstructDClockEventsProxy(runtime::Sinks<DClockEvents>);",
+        "pubstructIClockSinkProxy(runtime::Sinks<IClockSink>);",
+        "pubfnFire_Tick(&self,seconds:i32)->windows_core::Result<()>",
+        "pubfnFire_Alarm(&self,label:&windows_core::BSTR,snooze:&mutwindows::Win32::Foundation::VARIANT_BOOL)",
+        "pubfnFire_StateChanged(&self,state:ClockState,clock:Option<&windows::Win32::System::Com::IDispatch>)",
+        "pubfnFire_OnTick(&self,seconds:i32,fraction:f64)",
+        "(windows_core::Interface::vtable(sink).OnAlarm)(windows_core::Interface::as_raw(sink),\
+         core::mem::transmute_copy(label),core::ptr::from_mut(&mut*snooze).cast()).ok()",
+        "pubstructClockConnectionPoints{pubDClockEvents:DClockEventsProxy,pubIClockSink:IClockSinkProxy}",
+        "pubtypeCConnectionPoints=ClockConnectionPoints;",
+        "pubfnfind_connection_point(&self,container:&windows::Win32::System::Com::IConnectionPointContainer,riid:*constwindows_core::GUID)->windows_core::Result<windows::Win32::System::Com::IConnectionPoint>",
+        "pubfnenum_connection_points(&self,container:&windows::Win32::System::Com::IConnectionPointContainer)->windows_core::Result<windows::Win32::System::Com::IEnumConnectionPoints>",
+        // Arguments last first, the enum as its i32, the unnumbered event at 0x60000002.
+        "dispatch::invoke(sink,0x60000002,&mut[clock.into_variant(),state.0.into_variant()])",
+        "dispatch::invoke(sink,2,&mut[dispatch::by_ref(windows::Win32::System::Variant::VT_BOOL.0,&mut*snooze),label.into_variant()])",
+        "pubuset_idl::*;",
+    ] {
+        assert!(code.contains(item), "missing {item}\n{}", out.code);
+    }
+    assert_eq!(
+        out.features,
+        [
+            "Win32_Foundation",
+            "Win32_System_Com",
+            "Win32_System_Ole",
+            "Win32_System_Variant"
+        ]
+    );
+}
+
+#[test]
+fn same_model_same_bytes() {
+    let model = clock();
+    assert_eq!(
+        generate(&model, &options()).unwrap().code,
+        generate(&model, &options()).unwrap().code
+    );
+}
+
+#[test]
+fn every_mapped_type_reaches_fire_and_the_variant() {
+    let model = load(&format!(
+        r#"{SOURCE_HEADER}
+        typedef enum Color {{ Red, Green }} Color;
+        [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e9)] dispinterface D {{ properties: methods:
+            [id(1)] void E([in] short s, [in] unsigned char b, [in] hyper h, [in] float f,
+                           [in] DATE when, [in] Color c, [in] VARIANT v, [in] VARIANT* pv,
+                           [in] SAFEARRAY(BSTR) names, [in] IUnknown* u, [in, out] long* pl,
+                           [in, out] Color* pc, [out] BSTR* pb, [out] IDispatch** ppd,
+                           [in] long type);
+        }};
+        [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ea)] coclass K {{ [default, source] dispinterface D; }};
+        }};"#
+    ));
+    let code = squeeze(&generate(&model, &options()).unwrap().code);
+    let signature = "pubfnFire_E(&self,s:i16,b:u8,h:i64,f:f32,when:f64,c:Color,\
+        v:&windows::Win32::System::Variant::VARIANT,pv:&windows::Win32::System::Variant::VARIANT,\
+        names:*mutwindows::Win32::System::Com::SAFEARRAY,u:Option<&windows_core::IUnknown>,\
+        pl:&muti32,pc:&mutColor,pb:&mutwindows_core::BSTR,\
+        ppd:&mutOption<windows::Win32::System::Com::IDispatch>,r#type:i32)";
+    assert!(code.contains(signature), "{code}");
+    let args = "&mut[r#type.into_variant(),\
+        dispatch::by_ref(windows::Win32::System::Variant::VT_DISPATCH.0,&mut*ppd),\
+        dispatch::by_ref(windows::Win32::System::Variant::VT_BSTR.0,&mut*pb),\
+        dispatch::by_ref(windows::Win32::System::Variant::VT_I4.0,&mutpc.0),\
+        dispatch::by_ref(windows::Win32::System::Variant::VT_I4.0,&mut*pl),\
+        u.into_variant(),\
+        dispatch::safe_array(windows::Win32::System::Variant::VT_ARRAY.0|windows::Win32::System::Variant::VT_BSTR.0,names)?,\
+        dispatch::InVariantRef(pv).into_variant(),v.into_variant(),c.0.into_variant(),\
+        dispatch::Date(when).into_variant(),f.into_variant(),h.into_variant(),\
+        b.into_variant(),s.into_variant()]";
+    assert!(code.contains(args), "{code}");
+}
+
+#[test]
+fn an_unmapped_parameter_is_an_error_that_names_it() {
+    let model = load(&format!(
+        r#"{SOURCE_HEADER}
+        typedef struct P {{ long x; }} P;
+        [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e9)] dispinterface D {{ properties: methods:
+            [id(1)] void Moved([in] P where); }};
+        [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ea)] coclass K {{ [default, source] dispinterface D; }};
+        }};"#
+    ));
+    let error = generate(&model, &options()).unwrap_err();
+    assert!(
+        error
+            .message()
+            .contains("`D::Moved`: parameter `where` has type `P`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn coclass_selection() {
+    let model = clock();
+    let only = |name: &str| Options {
+        coclasses: vec![name.into()],
+        ..options()
+    };
+    assert!(generate(&model, &only("Clock")).is_ok());
+    let error = generate(&model, &only("Clok")).unwrap_err();
+    assert_eq!(
+        error.message(),
+        "there is no coclass `Clok` in the input; did you mean `Clock`?"
+    );
+    let none = load(
+        r#"[uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e8)] library L {
+             [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ea)] coclass K { interface IUnknown; }; };"#,
+    );
+    let error = generate(&none, &options()).unwrap_err();
+    assert!(
+        error
+            .message()
+            .contains("no coclass in the input has a [source] interface")
+    );
+    let error = generate(&none, &only("K")).unwrap_err();
+    assert!(
+        error
+            .message()
+            .contains("coclass `K` has no [source] interface")
+    );
+}
+
+#[test]
+fn module_names_are_identifiers() {
+    assert_eq!(module_name("clock"), "clock_idl");
+    assert_eq!(module_name("My-Object.v2"), "my_object_v2_idl");
+    assert_eq!(module_name("3d"), "_3d_idl");
+}

@@ -1,0 +1,86 @@
+{%- if let Some(doc) = doc %}
+/// {{ doc }}
+///
+{%- endif %}
+/// The connection points of coclass `{{ name }}`, one field per `[source]` member, in declaration
+/// order. The object holds one, fires through its fields, and implements
+/// `IConnectionPointContainer` by delegating to [`find_connection_point`](Self::find_connection_point)
+/// and [`enum_connection_points`](Self::enum_connection_points) with `&self.to_interface()`.
+pub struct {{ name }}ConnectionPoints {
+{%- for s in sources %}
+    pub {{ s.name }}: {{ s.name }}Proxy,
+{%- endfor %}
+}
+
+impl Default for {{ name }}ConnectionPoints {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl {{ name }}ConnectionPoints {
+{%- if let Some(default_source) = default_source %}
+    /// The coclass's default source interface, the answer to
+    /// `IProvideClassInfo2::GetGUID(GUIDKIND_DEFAULT_SOURCE_DISP_IID)`.
+    pub const DEFAULT_SOURCE_DISP_IID: windows_core::GUID = <{{ default_source }} as windows_core::Interface>::IID;
+
+{%- endif %}
+    pub fn new() -> Self {
+        Self {
+        {%- for s in sources %}
+            {{ s.name }}: {{ s.name }}Proxy::default(),
+        {%- endfor %}
+        }
+    }
+
+    /// `IConnectionPointContainer::FindConnectionPoint` for `container`, the object holding
+    /// these connection points (`&self.to_interface()`); `riid` is the pointer COM passed, null
+    /// or valid.
+    pub fn find_connection_point(
+        &self,
+        container: &windows::Win32::System::Com::IConnectionPointContainer,
+        riid: *const windows_core::GUID,
+    ) -> windows_core::Result<windows::Win32::System::Com::IConnectionPoint> {
+        let iid = runtime::requested_iid(riid)?;
+    {%- for s in sources %}
+        if iid == <{{ s.path }} as windows_core::Interface>::IID {
+            return Ok(self.{{ s.name }}.0.connection_point(container));
+        }
+    {%- endfor %}
+        Err(runtime::no_connection_point())
+    }
+
+    /// `IConnectionPointContainer::EnumConnectionPoints` for `container`.
+    pub fn enum_connection_points(
+        &self,
+        container: &windows::Win32::System::Com::IConnectionPointContainer,
+    ) -> windows_core::Result<windows::Win32::System::Com::IEnumConnectionPoints> {
+        Ok(runtime::enum_connection_points(vec![
+        {%- for s in sources %}
+            self.{{ s.name }}.0.connection_point(container),
+        {%- endfor %}
+        ]))
+    }
+{%- if default_source.is_some() %}
+
+    /// `IProvideClassInfo2::GetGUID`: the default source interface for
+    /// `GUIDKIND_DEFAULT_SOURCE_DISP_IID`, `E_INVALIDARG` for any other kind.
+    pub fn get_guid(&self, kind: u32) -> windows_core::Result<windows_core::GUID> {
+        if kind == windows::Win32::System::Ole::GUIDKIND_DEFAULT_SOURCE_DISP_IID.0 as u32 {
+            Ok(Self::DEFAULT_SOURCE_DISP_IID)
+        } else {
+            Err(windows_core::Error::from_hresult(windows::Win32::Foundation::E_INVALIDARG))
+        }
+    }
+{%- endif %}
+
+    /// `IProvideClassInfo::GetClassInfo`, from the type library the user loaded
+    /// (`LoadRegTypeLib` or `LoadTypeLibEx` of the IDL's library).
+    pub fn class_info(
+        &self,
+        type_lib: &windows::Win32::System::Com::ITypeLib,
+    ) -> windows_core::Result<windows::Win32::System::Com::ITypeInfo> {
+        // SAFETY: the GUID outlives the call.
+        unsafe { type_lib.GetTypeInfoOfGuid(&CLSID_{{ name }}) }
+    }
+}
