@@ -16,6 +16,9 @@ const CRATES: &[&str] = &[
     "tests/wine/sdk_events",
 ];
 
+/// The crates that include generated code, which clippy checks too.
+const LINTED: &[&str] = &["tests/wine/clock_events", "tests/wine/sdk_events"];
+
 #[test]
 fn windows_target_crates_pass_under_wine() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -56,5 +59,21 @@ fn windows_target_crates_pass_under_wine() {
             .sum();
         assert!(passed > 0, "{krate} ran no test under Wine:\n{stdout}");
         eprintln!("{krate}: {passed} tests passed under Wine");
+    }
+    // The generated code passes clippy (Debian's, for the Windows target), warnings denied.
+    for krate in LINTED {
+        let output = Command::new(&bench)
+            .args(["clippy", krate])
+            .env("CPGEN", env!("CARGO_BIN_EXE_cpgen"))
+            .current_dir(repo)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tests/wine/bench.sh clippy");
+        assert!(
+            output.status.success(),
+            "clippy failed on {krate} ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 }

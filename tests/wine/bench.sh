@@ -6,6 +6,8 @@
 #
 #   bench.sh check                          exit 0 if every tool is there, 3 if not
 #   bench.sh test <crate-dir> [args...]     cargo test <args> for Windows, under Wine
+#   bench.sh clippy <crate-dir> [args...]   clippy (Debian's, matching its rustc) for Windows,
+#                                           every target, warnings denied
 #
 # Exit codes: the tool's own, 2 for usage errors, 3 for missing tools (so a
 # caller can skip, or fail when CPGEN_REQUIRE_WINE=1).
@@ -28,11 +30,12 @@ mingw=${CPGEN_WINE_MINGW:-x86_64-w64-mingw32-gcc}
 wine=${CPGEN_WINE_LOADER:-/usr/lib/wine/wine64}
 wineserver=${CPGEN_WINE_SERVER:-/usr/lib/wine/wineserver}
 widl=${CPGEN_WINE_WIDL:-/usr/lib/wine/widl}
+clippy_driver=${CPGEN_WINE_CLIPPY:-/usr/bin/clippy-driver}
 
 say() { echo "wine bench: $*" >&2; }
 
 usage() {
-    sed -n '7,8p' "${BASH_SOURCE[0]}" | sed 's/^#  */usage: /' >&2
+    sed -n '7,10p' "${BASH_SOURCE[0]}" | sed 's/^#  */usage: /' >&2
     exit 2
 }
 
@@ -50,6 +53,7 @@ $mingw gcc-mingw-w64-x86-64
 $wine wine64
 $wineserver wine64
 $widl wine64-tools
+$clippy_driver rust-web-clippy
 EOF
     # build-std needs the standard library's source for this very rustc.
     if [[ -x $rustc ]]; then
@@ -145,8 +149,8 @@ stop_wine() {
 }
 
 run_tests() {
-    local crate=$1
-    shift
+    local mode=$1 crate=$2
+    shift 2
     [[ -f $crate/Cargo.toml ]] || { say "no Cargo.toml in $crate"; exit 2; }
     crate=$(cd "$crate" && pwd)
     check
@@ -185,7 +189,16 @@ run_tests() {
     cd "$crate"
     # Not exec: the EXIT trap has to stop the wineserver afterwards.
     local status=0
-    "$cargo" test -Zbuild-std --target x86_64-pc-windows-gnu "$@" </dev/null 9>&- || status=$?
+    if [[ $mode == clippy ]]; then
+        # What cargo-clippy does, with the clippy-driver that matches $rustc (rustup's would not
+        # read the std that build-std made); CLIPPY_ARGS carries -D warnings to the driver.
+        RUSTC_WORKSPACE_WRAPPER=$clippy_driver \
+            CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__" \
+            "$cargo" check -Zbuild-std --target x86_64-pc-windows-gnu --all-targets "$@" \
+            </dev/null 9>&- || status=$?
+    else
+        "$cargo" test -Zbuild-std --target x86_64-pc-windows-gnu "$@" </dev/null 9>&- || status=$?
+    fi
     return "$status"
 }
 
@@ -194,9 +207,8 @@ check)
     [[ $# -eq 1 ]] || usage
     check
     ;;
-test)
+test | clippy)
     [[ $# -ge 2 ]] || usage
-    shift
     run_tests "$@"
     ;;
 *)
