@@ -1,5 +1,5 @@
-//! Builds the Windows-target crates under `tests/wine/` for x86_64-pc-windows-gnu and runs their
-//! tests under Wine (real ole32, oleaut32 and atl), through `tests/wine/bench.sh`.
+//! Builds the Windows-target crates under `tests/wine/` and `examples/` for x86_64-pc-windows-gnu
+//! and runs their tests under Wine (real ole32, oleaut32 and atl), through `tests/wine/bench.sh`.
 //!
 //! Without the toolchain and Wine the test says loudly that it skipped; with
 //! `CPGEN_REQUIRE_WINE=1` (CI) it fails instead.
@@ -14,10 +14,16 @@ const CRATES: &[&str] = &[
     "tests/wine/bindings_check",
     "tests/wine/clock_events",
     "tests/wine/sdk_events",
+    // A virtual workspace: `cargo test` there tests both members (server DLL and client).
+    "examples/clock_server",
 ];
 
 /// The crates that include generated code, which clippy checks too.
-const LINTED: &[&str] = &["tests/wine/clock_events", "tests/wine/sdk_events"];
+const LINTED: &[&str] = &[
+    "tests/wine/clock_events",
+    "tests/wine/sdk_events",
+    "examples/clock_server",
+];
 
 #[test]
 fn windows_target_crates_pass_under_wine() {
