@@ -49,14 +49,20 @@ pub fn server_dll() -> Option<PathBuf> {
 
 /// Calls `DllRegisterServer` (or `DllUnregisterServer`) of the DLL at `dll`, as regsvr32 does.
 pub fn call_registration(dll: &Path, export: &str) -> Result<()> {
-    let name = format!("{export}\0");
+    call_export(dll, export)?.ok()
+}
+
+/// Calls the export `name` of the DLL at `dll`, one of COM's `HRESULT (void)` entry points
+/// (`DllRegisterServer`, `DllUnregisterServer`, `DllCanUnloadNow`), and returns its answer.
+pub fn call_export(dll: &Path, name: &str) -> Result<HRESULT> {
+    let name = format!("{name}\0");
     // SAFETY: NUL-terminated names; the export has the documented signature. The DLL stays
     // loaded (COM uses the same module for CoCreateInstance).
     unsafe {
         let module = LoadLibraryW(&HSTRING::from(dll.as_os_str()))?;
         let export = GetProcAddress(module, PCSTR(name.as_ptr())).ok_or_else(Error::from_thread)?;
         let export: unsafe extern "system" fn() -> HRESULT = std::mem::transmute(export);
-        export().ok()
+        Ok(export())
     }
 }
 
