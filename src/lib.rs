@@ -3,6 +3,7 @@
 //! The pipeline runs one way: [`preprocess`] → [`parse`] → [`model`] (resolve) → [`emit`] →
 //! [`write`].
 
+mod builder;
 pub mod diagnostic;
 pub mod emit;
 pub mod model;
@@ -11,5 +12,6 @@ pub mod preprocess;
 pub mod source;
 pub mod write;
 
+pub use builder::Builder;
 pub use diagnostic::Diagnostic;
 pub use model::{Model, load};

@@ -69,26 +69,6 @@ struct Input {
 }
 
 impl Input {
-    /// The options that shaped an output, for its header's regenerate command: include folders
-    /// in their (meaningful) order, defines and coclasses sorted.
-    fn header_options(&self, coclasses: &[String]) -> Vec<String> {
-        let mut options = Vec::new();
-        for dir in &self.include_dirs {
-            options.extend(["-I".to_string(), dir.to_string_lossy().replace('\\', "/")]);
-        }
-        let mut defines = self.defines.clone();
-        defines.sort();
-        for define in defines {
-            options.extend(["-D".to_string(), define]);
-        }
-        let mut coclasses = coclasses.to_vec();
-        coclasses.sort();
-        for coclass in coclasses {
-            options.extend(["--coclass".to_string(), coclass]);
-        }
-        options
-    }
-
     fn options(&self) -> cpgen::model::Options {
         let defines = self
             .defines
@@ -157,7 +137,11 @@ fn generate(args: Generate) -> Result<ExitCode, Diagnostic> {
         &cpgen::write::Provenance {
             idl: &input.idl.to_string_lossy().replace('\\', "/"),
             out: &out_name,
-            options: input.header_options(&args.coclasses),
+            options: cpgen::write::command_options(
+                &input.include_dirs,
+                &input.defines,
+                &args.coclasses,
+            ),
             features: &generated.features,
         },
     );

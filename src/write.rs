@@ -17,6 +17,31 @@ pub struct Provenance<'a> {
     pub features: &'a [String],
 }
 
+/// The options of the header's regenerate command, in canonical order: include folders in their
+/// (meaningful) order, then defines and coclasses sorted, so the order the user gave them in
+/// does not change the output.
+pub fn command_options(
+    include_dirs: &[std::path::PathBuf],
+    defines: &[String],
+    coclasses: &[String],
+) -> Vec<String> {
+    let mut options = Vec::new();
+    for dir in include_dirs {
+        options.extend(["-I".to_string(), dir.to_string_lossy().replace('\\', "/")]);
+    }
+    let mut defines = defines.to_vec();
+    defines.sort();
+    for define in defines {
+        options.extend(["-D".to_string(), define]);
+    }
+    let mut coclasses = coclasses.to_vec();
+    coclasses.sort();
+    for coclass in coclasses {
+        options.extend(["--coclass".to_string(), coclass]);
+    }
+    options
+}
+
 /// The generated file: a header, then `code`.
 pub fn with_header(code: &str, provenance: &Provenance) -> String {
     let mut command = vec!["cpgen".to_string(), provenance.idl.to_string()];

@@ -46,7 +46,11 @@ fn writes_the_file_with_its_header_and_prints_nothing() {
 #[test]
 fn dash_writes_to_stdout_the_same_bytes() {
     let (_dir, root) = sample();
-    assert!(cpgen(&["clock.idl", "-o", "events.rs"], &root).status.success());
+    assert!(
+        cpgen(&["clock.idl", "-o", "events.rs"], &root)
+            .status
+            .success()
+    );
     let output = cpgen(&["clock.idl", "-o", "-"], &root);
     assert!(output.status.success());
     let on_disk = std::fs::read_to_string(root.join("events.rs")).unwrap();
@@ -60,8 +64,34 @@ fn dash_writes_to_stdout_the_same_bytes() {
 #[test]
 fn same_input_same_bytes_whatever_the_order_of_flags() {
     let (_dir, root) = sample();
-    let a = cpgen(&["clock.idl", "-D", "B=2", "-D", "A", "--coclass", "Clock", "-o", "-"], &root);
-    let b = cpgen(&["--coclass", "Clock", "-D", "A", "clock.idl", "-o", "-", "-D", "B=2"], &root);
+    let a = cpgen(
+        &[
+            "clock.idl",
+            "-D",
+            "B=2",
+            "-D",
+            "A",
+            "--coclass",
+            "Clock",
+            "-o",
+            "-",
+        ],
+        &root,
+    );
+    let b = cpgen(
+        &[
+            "--coclass",
+            "Clock",
+            "-D",
+            "A",
+            "clock.idl",
+            "-o",
+            "-",
+            "-D",
+            "B=2",
+        ],
+        &root,
+    );
     assert!(a.status.success() && b.status.success());
     assert_eq!(a.stdout, b.stdout);
     assert!(text(&a.stdout).contains("cpgen clock.idl -D A -D B=2 --coclass Clock -o -"));
@@ -70,7 +100,11 @@ fn same_input_same_bytes_whatever_the_order_of_flags() {
 #[test]
 fn check_passes_on_a_fresh_file_and_fails_with_a_diff_on_a_stale_or_missing_one() {
     let (_dir, root) = sample();
-    assert!(cpgen(&["clock.idl", "-o", "events.rs"], &root).status.success());
+    assert!(
+        cpgen(&["clock.idl", "-o", "events.rs"], &root)
+            .status
+            .success()
+    );
     let fresh = cpgen(&["clock.idl", "-o", "events.rs", "--check"], &root);
     assert_eq!(fresh.status.code(), Some(0), "{}", text(&fresh.stderr));
     assert!(fresh.stdout.is_empty());
@@ -86,7 +120,11 @@ fn check_passes_on_a_fresh_file_and_fails_with_a_diff_on_a_stale_or_missing_one(
     assert!(diff.contains("+++ events.rs (generated)"), "{diff}");
     assert!(diff.contains("-        pub fn Fire_Tock"), "{diff}");
     assert!(diff.contains("+        pub fn Fire_Tick"), "{diff}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), stale, "--check writes nothing");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        stale,
+        "--check writes nothing"
+    );
 
     std::fs::remove_file(&path).unwrap();
     let missing = cpgen(&["clock.idl", "-o", "events.rs", "--check"], &root);
@@ -99,11 +137,19 @@ fn check_passes_on_a_fresh_file_and_fails_with_a_diff_on_a_stale_or_missing_one(
 fn an_input_error_exits_1_and_leaves_the_old_output_whole() {
     let (_dir, root) = sample();
     std::fs::write(root.join("events.rs"), "// the previous output\n").unwrap();
-    std::fs::write(root.join("broken.idl"), "interface I : IUnknown { HRESULT F(; };\n").unwrap();
+    std::fs::write(
+        root.join("broken.idl"),
+        "interface I : IUnknown { HRESULT F(; };\n",
+    )
+    .unwrap();
     let output = cpgen(&["broken.idl", "-o", "events.rs"], &root);
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
-    assert!(text(&output.stderr).contains("broken.idl:1:"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("broken.idl:1:"),
+        "{}",
+        text(&output.stderr)
+    );
     assert_eq!(
         std::fs::read_to_string(root.join("events.rs")).unwrap(),
         "// the previous output\n"
@@ -119,9 +165,18 @@ fn an_input_error_exits_1_and_leaves_the_old_output_whole() {
 #[test]
 fn usage_errors_exit_2() {
     let (_dir, root) = sample();
-    for args in [&["clock.idl"][..], &["-o", "x.rs"], &["clock.idl", "-o", "x.rs", "--bogus"]] {
+    for args in [
+        &["clock.idl"][..],
+        &["-o", "x.rs"],
+        &["clock.idl", "-o", "x.rs", "--bogus"],
+    ] {
         let output = cpgen(args, &root);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", text(&output.stderr));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
     }
 }
 
@@ -132,8 +187,31 @@ fn an_unknown_coclass_gets_a_suggestion() {
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
     assert!(
-        text(&output.stderr).contains("there is no coclass `Clok` in the input; did you mean `Clock`?"),
+        text(&output.stderr)
+            .contains("there is no coclass `Clok` in the input; did you mean `Clock`?"),
         "{}",
         text(&output.stderr)
     );
+}
+
+#[test]
+fn the_build_rs_builder_writes_what_the_command_line_writes() {
+    let (_dir, root) = sample();
+    assert!(
+        cpgen(&["clock.idl", "--coclass", "Clock", "-o", "cli.rs"], &root)
+            .status
+            .success()
+    );
+    cpgen::Builder::new()
+        .idl(root.join("clock.idl"))
+        .coclass("Clock")
+        .out_file(root.join("built.rs"))
+        .generate()
+        .unwrap();
+    let cli = std::fs::read_to_string(root.join("cli.rs")).unwrap();
+    let built = std::fs::read_to_string(root.join("built.rs")).unwrap();
+    // Past the header (which names the paths as each was given), the same bytes.
+    let body = |text: &str| text.split_once("\n\n").unwrap().1.to_string();
+    assert_eq!(body(&cli), body(&built));
+    assert!(built.contains("-o built.rs"), "{built}");
 }

@@ -1,0 +1,127 @@
+//! The library entry point for `build.rs`, in the style of prost-build's `Config`: the same
+//! pipeline as `cpgen IDL -o FILE`, plus the `cargo:rerun-if-changed` lines for every file read.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow};
+
+/// Generates connection-point code from `build.rs`.
+///
+/// ```no_run
+/// // build.rs
+/// fn main() -> anyhow::Result<()> {
+///     let out = std::path::PathBuf::from(std::env::var("OUT_DIR")?).join("events.rs");
+///     cpgen::Builder::new()
+///         .idl("idl/clock.idl")
+///         .include_dir("idl/include")
+///         .define("WITH_ALARM", "1")
+///         .coclass("Clock")
+///         .out_file(&out)
+///         .generate()
+/// }
+/// // src/events.rs: include!(concat!(env!("OUT_DIR"), "/events.rs"));
+/// ```
+///
+/// `generate` prints `cargo:rerun-if-changed=` for the IDL and every file it included or
+/// imported, and nothing else on stdout; errors carry cpgen's located diagnostic.
+#[derive(Debug, Clone, Default)]
+pub struct Builder {
+    idl: Option<PathBuf>,
+    include_dirs: Vec<PathBuf>,
+    defines: Vec<(String, Option<String>)>,
+    coclasses: Vec<String>,
+    out_file: Option<PathBuf>,
+}
+
+impl Builder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The MIDL file to read.
+    pub fn idl(mut self, path: impl AsRef<Path>) -> Self {
+        self.idl = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// A folder searched for `#include` and `import` files (`-I`), after the including file's.
+    pub fn include_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.include_dirs.push(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// A preprocessor macro (`-D NAME=VALUE`).
+    pub fn define(mut self, name: &str, value: &str) -> Self {
+        self.defines
+            .push((name.to_string(), Some(value.to_string())));
+        self
+    }
+
+    /// Generates only this coclass (repeatable); all connectable ones by default.
+    pub fn coclass(mut self, name: &str) -> Self {
+        self.coclasses.push(name.to_string());
+        self
+    }
+
+    /// Where to write the code (atomically; an unchanged file is not touched).
+    pub fn out_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.out_file = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Runs the pipeline and writes the output file.
+    pub fn generate(self) -> Result<()> {
+        let idl = self
+            .idl
+            .as_deref()
+            .ok_or_else(|| anyhow!("cpgen::Builder: no .idl() given"))?;
+        let out = self
+            .out_file
+            .as_deref()
+            .ok_or_else(|| anyhow!("cpgen::Builder: no .out_file() given"))?;
+        let options = crate::model::Options {
+            preprocess: crate::preprocess::Options {
+                include_dirs: self.include_dirs.clone(),
+                defines: self.defines.clone(),
+            },
+        };
+        println!("cargo:rerun-if-changed={}", idl.display());
+        let model = crate::load(idl, &options).map_err(|e| anyhow!(e.render_plain()))?;
+        // Files of the built-in SDK live in cpgen, not on disk.
+        for file in model
+            .files
+            .iter()
+            .filter(|f| f.exists() && f.as_path() != idl)
+        {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
+        let stem = idl.file_stem().unwrap_or_default().to_string_lossy();
+        let generated = crate::emit::generate(
+            &model,
+            &crate::emit::Options {
+                coclasses: self.coclasses.clone(),
+                module: crate::emit::module_name(&stem),
+            },
+        )
+        .map_err(|e| anyhow!(e.render_plain()))?;
+        let defines: Vec<String> = self
+            .defines
+            .iter()
+            .map(|(name, value)| match value {
+                Some(value) => format!("{name}={value}"),
+                None => name.clone(),
+            })
+            .collect();
+        let options = crate::write::command_options(&self.include_dirs, &defines, &self.coclasses);
+        let text = crate::write::with_header(
+            &generated.code,
+            &crate::write::Provenance {
+                idl: &idl.display().to_string(),
+                out: &out.file_name().unwrap_or_default().to_string_lossy(),
+                options,
+                features: &generated.features,
+            },
+        );
+        crate::write::write_atomic(out, &text).with_context(|| format!("writing {}", out.display()))
+    }
+}
