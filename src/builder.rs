@@ -86,7 +86,9 @@ impl Builder {
             },
         };
         println!("cargo:rerun-if-changed={}", idl.display());
-        let model = crate::load(idl, &options).map_err(|e| anyhow!(e.render_plain()))?;
+        let out_name = out.file_name().unwrap_or_default().to_string_lossy();
+        let (text, model) = crate::generate_file(idl, &options, &self.coclasses, &out_name)
+            .map_err(|e| anyhow!(e.render_plain()))?;
         // Files of the built-in SDK live in cpgen, not on disk.
         for file in model
             .files
@@ -95,33 +97,6 @@ impl Builder {
         {
             println!("cargo:rerun-if-changed={}", file.display());
         }
-        let stem = idl.file_stem().unwrap_or_default().to_string_lossy();
-        let generated = crate::emit::generate(
-            &model,
-            &crate::emit::Options {
-                coclasses: self.coclasses.clone(),
-                module: crate::emit::module_name(&stem),
-            },
-        )
-        .map_err(|e| anyhow!(e.render_plain()))?;
-        let defines: Vec<String> = self
-            .defines
-            .iter()
-            .map(|(name, value)| match value {
-                Some(value) => format!("{name}={value}"),
-                None => name.clone(),
-            })
-            .collect();
-        let options = crate::write::command_options(&self.include_dirs, &defines, &self.coclasses);
-        let text = crate::write::with_header(
-            &generated.code,
-            &crate::write::Provenance {
-                idl: &idl.display().to_string(),
-                out: &out.file_name().unwrap_or_default().to_string_lossy(),
-                options,
-                features: &generated.features,
-            },
-        );
         crate::write::write_atomic(out, &text).with_context(|| format!("writing {}", out.display()))
     }
 }

@@ -18,6 +18,17 @@ pub struct Diagnostic {
     help: Option<String>,
 }
 
+/// The candidate closest to `name` in spelling, if one is close enough to be a likely typo (at
+/// most one edit per three letters): the "did you mean" of every diagnostic that has one.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::levenshtein(candidate, name), candidate))
+        .filter(|(distance, candidate)| *distance <= candidate.len().max(3) / 3)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
 /// Where a diagnostic points.
 #[derive(Debug)]
 struct Place {

@@ -124,27 +124,8 @@ fn generate(args: Generate) -> Result<ExitCode, Diagnostic> {
     let (Some(input), Some(out)) = (args.input, args.out) else {
         unreachable!("clap requires <IDL> and -o")
     };
-    let model = cpgen::load(&input.idl, &input.options())?;
-    let stem = input.idl.file_stem().unwrap_or_default().to_string_lossy();
-    let options = cpgen::emit::Options {
-        coclasses: args.coclasses.clone(),
-        module: cpgen::emit::module_name(&stem),
-    };
-    let generated = cpgen::emit::generate(&model, &options)?;
     let out_name = out.to_string_lossy().replace('\\', "/");
-    let text = cpgen::write::with_header(
-        &generated.code,
-        &cpgen::write::Provenance {
-            idl: &input.idl.to_string_lossy().replace('\\', "/"),
-            out: &out_name,
-            options: cpgen::write::command_options(
-                &input.include_dirs,
-                &input.defines,
-                &args.coclasses,
-            ),
-            features: &generated.features,
-        },
-    );
+    let (text, _) = cpgen::generate_file(&input.idl, &input.options(), &args.coclasses, &out_name)?;
     if out == Path::new("-") {
         if args.check {
             return Err(Diagnostic::new(

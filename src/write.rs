@@ -21,15 +21,21 @@ pub struct Provenance<'a> {
 /// (meaningful) order, then defines and coclasses sorted, so the order the user gave them in
 /// does not change the output.
 pub fn command_options(
-    include_dirs: &[std::path::PathBuf],
-    defines: &[String],
+    preprocess: &crate::preprocess::Options,
     coclasses: &[String],
 ) -> Vec<String> {
     let mut options = Vec::new();
-    for dir in include_dirs {
+    for dir in &preprocess.include_dirs {
         options.extend(["-I".to_string(), dir.to_string_lossy().replace('\\', "/")]);
     }
-    let mut defines = defines.to_vec();
+    let mut defines: Vec<String> = preprocess
+        .defines
+        .iter()
+        .map(|(name, value)| match value {
+            Some(value) => format!("{name}={value}"),
+            None => name.clone(),
+        })
+        .collect();
     defines.sort();
     for define in defines {
         options.extend(["-D".to_string(), define]);

@@ -7,8 +7,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// The crates the bench runs, relative to the repository. Those whose build.rs runs cpgen get
-/// this build's binary through `CPGEN`.
+/// The crates the bench runs, relative to the repository.
 const CRATES: &[&str] = &[
     "tests/wine/smoke",
     "tests/wine/bindings_check",
@@ -43,14 +42,18 @@ fn windows_target_crates_pass_under_wine() {
         return;
     }
     assert!(check.status.success(), "bench.sh check failed: {check:?}");
-    for krate in CRATES {
-        let output = Command::new(&bench)
-            .args(["test", krate])
+    // `bench.sh <mode> <crate>`, with this build's cpgen for the crates whose build.rs runs it.
+    let bench_run = |mode: &str, krate: &str| {
+        Command::new(&bench)
+            .args([mode, krate])
             .env("CPGEN", env!("CARGO_BIN_EXE_cpgen"))
             .current_dir(repo)
             .stdin(Stdio::null())
             .output()
-            .expect("run tests/wine/bench.sh test");
+            .unwrap_or_else(|e| panic!("run tests/wine/bench.sh {mode}: {e}"))
+    };
+    for krate in CRATES {
+        let output = bench_run("test", krate);
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
@@ -68,13 +71,7 @@ fn windows_target_crates_pass_under_wine() {
     }
     // The generated code passes clippy (Debian's, for the Windows target), warnings denied.
     for krate in LINTED {
-        let output = Command::new(&bench)
-            .args(["clippy", krate])
-            .env("CPGEN", env!("CARGO_BIN_EXE_cpgen"))
-            .current_dir(repo)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run tests/wine/bench.sh clippy");
+        let output = bench_run("clippy", krate);
         assert!(
             output.status.success(),
             "clippy failed on {krate} ({}):\n{}",

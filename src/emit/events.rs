@@ -88,15 +88,14 @@ fn dispatch_event(
             interface.name, method.name
         ))
     })?;
-    let mut event = event_shell(model, interface, method, method.name.clone())?;
+    let (mut event, typed) = event_shell(model, interface, method, method.name.clone())?;
     event.dispid = if dispid >= 0x10000 {
         format!("{dispid:#x}")
     } else {
         dispid.to_string()
     };
-    for (param, rust) in method.params.iter().zip(names(&method.params)).rev() {
-        let ty = oracle::event_type(model, &interface.name, &method.name, param)?;
-        let arg = match &ty {
+    for (rust, ty) in typed.iter().rev() {
+        let arg = match ty {
             EventType::Out(inner) => {
                 let target = match inner.as_ref() {
                     EventType::Value { rust: r, .. } if is_enum(model, r) => {
@@ -115,7 +114,7 @@ fn dispatch_event(
             EventType::Variant { by_ref: true } => {
                 format!("dispatch::InVariantRef({rust}).into_variant()")
             }
-            EventType::SafeArray { .. } => format!("dispatch::safe_array({}, {rust})?", vt(&ty)),
+            EventType::SafeArray { .. } => format!("dispatch::safe_array({}, {rust})?", vt(ty)),
             EventType::Interface { name, dispatch } => {
                 let base = if *dispatch { "IDispatch" } else { "IUnknown" };
                 if name != base {
@@ -154,7 +153,7 @@ fn vtable_event(
             )));
         }
     };
-    let mut event = event_shell(model, interface, method, slot.clone())?;
+    let (mut event, typed) = event_shell(model, interface, method, slot.clone())?;
     event.slot = format!("{prefix}{slot}");
     event.hresult = match method.ret.as_str() {
         "HRESULT" => true,
@@ -166,8 +165,7 @@ fn vtable_event(
             )));
         }
     };
-    for (param, rust) in method.params.iter().zip(names(&method.params)) {
-        let ty = oracle::event_type(model, &interface.name, &method.name, param)?;
+    for (rust, ty) in typed {
         event.args.push(match ty {
             EventType::Value { .. } => rust,
             EventType::Bstr | EventType::Variant { by_ref: false } => {
@@ -185,26 +183,35 @@ fn vtable_event(
     Ok(event)
 }
 
-/// The parts of an event that do not depend on how it is sent: name, doc, Rust parameters.
+/// The parts of an event that do not depend on how it is sent (name, doc, Rust parameters), and
+/// each parameter's Rust name with its type as the oracle maps it.
 fn event_shell(
     model: &Model,
     interface: &Interface,
     method: &Method,
     name: String,
-) -> Result<Event, Diagnostic> {
-    let params = method
+) -> Result<(Event, Vec<(String, EventType)>), Diagnostic> {
+    let typed = method
         .params
         .iter()
         .zip(names(&method.params))
         .map(|(param, name)| {
-            let ty = oracle::event_type(model, &interface.name, &method.name, param)?;
-            Ok(RustParam {
-                ty: rust_type(model, &ty, false)?,
+            Ok((
                 name,
+                oracle::event_type(model, &interface.name, &method.name, param)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, Diagnostic>>()?;
+    let params = typed
+        .iter()
+        .map(|(name, ty)| {
+            Ok(RustParam {
+                name: name.clone(),
+                ty: rust_type(model, ty, false)?,
             })
         })
         .collect::<Result<_, Diagnostic>>()?;
-    Ok(Event {
+    let event = Event {
         name,
         idl: idl_signature(method),
         doc: method.helpstring.clone(),
@@ -214,7 +221,8 @@ fn event_shell(
         dispid: String::new(),
         slot: String::new(),
         hresult: true,
-    })
+    };
+    Ok((event, typed))
 }
 
 /// The Rust type of a `Fire_` parameter (`owned`: behind `&mut`).

@@ -195,13 +195,8 @@ fn connectable_coclasses<'m>(
     for name in wanted {
         let Some(coclass) = own.iter().find(|c| &c.name == name) else {
             let mut message = format!("there is no coclass `{name}` in the input");
-            if let Some(close) = own
-                .iter()
-                .map(|c| c.name.as_str())
-                .filter(|c| strsim::jaro_winkler(c, name) > 0.8)
-                .max_by(|a, b| {
-                    strsim::jaro_winkler(a, name).total_cmp(&strsim::jaro_winkler(b, name))
-                })
+            if let Some(close) =
+                crate::diagnostic::closest(name, own.iter().map(|c| c.name.as_str()))
             {
                 message.push_str(&format!("; did you mean `{close}`?"));
             }
@@ -233,15 +228,7 @@ fn identifiers(model: &Model) -> Result<String, Diagnostic> {
     let mut constant = |prefix: &str, name: &str, uuid: Option<&str>| -> Result<(), Diagnostic> {
         let Some(uuid) = uuid else { return Ok(()) };
         let hex = uuid.replace('-', "_");
-        let well_formed = uuid.len() == 36
-            && uuid.char_indices().all(|(i, c)| {
-                if [8, 13, 18, 23].contains(&i) {
-                    c == '-'
-                } else {
-                    c.is_ascii_hexdigit()
-                }
-            });
-        if !well_formed {
+        if parse_uuid(uuid).is_none() {
             return Err(Diagnostic::new(format!(
                 "{name}: uuid `{uuid}` is malformed"
             )));
@@ -265,6 +252,16 @@ fn identifiers(model: &Model) -> Result<String, Diagnostic> {
         constant("CLSID_", &coclass.name, coclass.uuid.as_deref())?;
     }
     Ok(out)
+}
+
+/// `6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e9` as a number, most significant byte first.
+pub(crate) fn parse_uuid(uuid: &str) -> Option<u128> {
+    let groups: Vec<&str> = uuid.trim().split('-').collect();
+    let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    if lengths != [8, 4, 4, 4, 12] {
+        return None;
+    }
+    u128::from_str_radix(&groups.concat(), 16).ok()
 }
 
 fn render(template: &impl Template) -> Result<String, Diagnostic> {

@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use super::{Options, generate, module_name};
+use super::{Options, generate, module_name, parse_uuid};
 use crate::Model;
 
 fn load(text: &str) -> Model {
@@ -176,4 +176,14 @@ fn module_names_are_identifiers() {
     assert_eq!(module_name("clock"), "clock_idl");
     assert_eq!(module_name("My-Object.v2"), "my_object_v2_idl");
     assert_eq!(module_name("3d"), "_3d_idl");
+}
+
+#[test]
+fn uuids_read_most_significant_first() {
+    assert_eq!(
+        parse_uuid("00020400-0000-0000-c000-000000000046"),
+        Some(0x00020400_0000_0000_c000_000000000046)
+    );
+    assert_eq!(parse_uuid("00020400-0000-0000-c000"), None);
+    assert_eq!(parse_uuid("0002040z-0000-0000-c000-000000000046"), None);
 }

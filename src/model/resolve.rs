@@ -592,15 +592,14 @@ impl<'a> Resolver<'a> {
             &name.span,
             format!("source interface `{}` is not declared", name.text),
         );
-        let closest = self
-            .raw_interfaces
-            .iter()
-            .filter_map(|raw| definition_name(raw.definition))
-            .map(|n| (strsim::levenshtein(n, &name.text), n))
-            .filter(|(d, n)| *d <= n.len().max(3) / 3)
-            .min();
+        let closest = crate::diagnostic::closest(
+            &name.text,
+            self.raw_interfaces
+                .iter()
+                .filter_map(|raw| definition_name(raw.definition)),
+        );
         Err(match closest {
-            Some((_, n)) => error.with_help(format!("did you mean `{n}`?")),
+            Some(n) => error.with_help(format!("did you mean `{n}`?")),
             None => error.with_help("declare or import the interface before the coclass"),
         })
     }

@@ -14,6 +14,7 @@ use windows_metadata::{
 };
 
 use super::types::{NAMESPACE, Types};
+use crate::emit::parse_uuid;
 use crate::model::{Enum, Interface, InterfaceKind, Method, MethodKind, Model, Param};
 
 /// Where the attributes the Win32 metadata uses live (windows-bindgen matches them by name).
@@ -192,29 +193,4 @@ fn attribute(file: &mut File, target: HasAttribute, name: &str, args: Vec<Value>
     let constructor = file.MemberRef(".ctor", &constructor, MemberRefParent::TypeRef(class));
     let args: Vec<(String, Value)> = args.into_iter().map(|v| (String::new(), v)).collect();
     file.Attribute(target, AttributeType::MemberRef(constructor), &args);
-}
-
-/// `6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e9` as a number, most significant byte first.
-fn parse_uuid(uuid: &str) -> Option<u128> {
-    let groups: Vec<&str> = uuid.trim().split('-').collect();
-    let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    if lengths != [8, 4, 4, 4, 12] {
-        return None;
-    }
-    u128::from_str_radix(&groups.concat(), 16).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn uuids_read_most_significant_first() {
-        assert_eq!(
-            parse_uuid("00020400-0000-0000-c000-000000000046"),
-            Some(0x00020400_0000_0000_c000_000000000046)
-        );
-        assert_eq!(parse_uuid("00020400-0000-0000-c000"), None);
-        assert_eq!(parse_uuid("0002040z-0000-0000-c000-000000000046"), None);
-    }
 }
