@@ -87,16 +87,22 @@ impl Builder {
         };
         println!("cargo:rerun-if-changed={}", idl.display());
         let out_name = out.file_name().unwrap_or_default().to_string_lossy();
-        let (text, model) = crate::generate_file(idl, &options, &self.coclasses, &out_name)
+        let generated = crate::generate_file(idl, &options, &self.coclasses, &out_name)
             .map_err(|e| anyhow!(e.render_plain()))?;
+        // stdout belongs to cargo's directives; cargo shows stderr when the build fails or
+        // with `-vv`.
+        for warning in &generated.warnings {
+            eprintln!("{}", warning.render_plain());
+        }
         // Files of the built-in SDK live in cpgen, not on disk.
-        for file in model
+        for file in generated
             .files
             .iter()
             .filter(|f| f.exists() && f.as_path() != idl)
         {
             println!("cargo:rerun-if-changed={}", file.display());
         }
-        crate::write::write_atomic(out, &text).with_context(|| format!("writing {}", out.display()))
+        crate::write::write_atomic(out, &generated.text)
+            .with_context(|| format!("writing {}", out.display()))
     }
 }
