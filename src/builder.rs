@@ -7,6 +7,8 @@ use anyhow::{Context, Result, anyhow};
 
 /// Generates connection-point code from `build.rs`.
 ///
+/// In `build.rs`, with the output in `OUT_DIR` and `include!`d by the crate:
+///
 /// ```no_run
 /// // build.rs
 /// fn main() -> anyhow::Result<()> {
@@ -20,6 +22,24 @@ use anyhow::{Context, Result, anyhow};
 ///         .generate()
 /// }
 /// // src/events.rs: include!(concat!(env!("OUT_DIR"), "/events.rs"));
+/// ```
+///
+/// Run here on cpgen's sample:
+///
+/// ```
+/// # fn main() -> anyhow::Result<()> {
+/// let dir = tempfile::tempdir()?;
+/// let out = dir.path().join("events.rs");
+/// cpgen::Builder::new()
+///     .idl("fixtures/clock.idl")
+///     .coclass("Clock")
+///     .out_file(&out)
+///     .generate()?;
+/// let events = std::fs::read_to_string(&out)?;
+/// assert!(events.contains("pub struct ClockConnectionPoints"));
+/// assert!(events.contains("pub fn Fire_Tick(&self, seconds: i32)"));
+/// # Ok(())
+/// # }
 /// ```
 ///
 /// `generate` prints `cargo:rerun-if-changed=` for the IDL and every file it included or
