@@ -33,7 +33,10 @@ fn input(name: &str) -> Option<(PathBuf, Options)> {
     let dir = Path::new(WINE_IDL_DIR);
     let path = dir.join(format!("{name}.idl"));
     if !path.is_file() {
-        eprintln!("skipped {name}: {} is missing (install libwine-dev)", path.display());
+        eprintln!(
+            "skipped {name}: {} is missing (install libwine-dev)",
+            path.display()
+        );
         return None;
     }
     let mut options = Options::default();
