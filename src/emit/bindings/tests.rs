@@ -31,7 +31,9 @@ fn idl(text: &str) -> Model {
 /// `text` with all whitespace and the trailing commas of argument lists removed, so assertions
 /// do not depend on layout: the renderer returns windows-bindgen's tokens unformatted.
 fn squeeze(text: &str) -> String {
-    text.split_whitespace().collect::<String>().replace(",)", ")")
+    text.split_whitespace()
+        .collect::<String>()
+        .replace(",)", ")")
 }
 
 #[test]
