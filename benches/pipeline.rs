@@ -9,7 +9,10 @@
 //! - `preprocess`: the input file alone through the preprocessor (its `#include`s, not imports);
 //! - `front_end`: `cpgen::load`, the input and every import preprocessed, parsed and resolved;
 //! - `emit`: `emit::generate` on that model (windows-bindgen, templates, prettyplease);
-//! - `generate_file`: the whole of what `cpgen FILE -o OUT` computes before writing.
+//! - `generate_file`: the whole of what `cpgen FILE -o OUT` computes before writing;
+//! - `wine_folder_front_end`, `wine_folder_each_file_alone`: every file of Wine's folder through
+//!   the front end with its imports, and each file alone (what a cache of parsed imports would
+//!   leave).
 
 use std::path::{Path, PathBuf};
 
@@ -83,4 +86,59 @@ fn generate_file(bencher: Bencher, name: &str) {
         return;
     };
     bencher.bench(|| cpgen::generate_file(&path, &options, &[], "out.rs").expect("generates"));
+}
+
+/// Every IDL file of Wine's folder, each on its own, preprocessed and parsed (imports not
+/// followed): what a per-file run would cost if the files every input imports (unknwn, objidl,
+/// oaidl, ocidl ...) were never parsed again. Files cpgen refuses (WinRT) count as far as they get.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn wine_folder_each_file_alone(bencher: Bencher) {
+    let Some(files) = wine_folder() else {
+        return;
+    };
+    let options = cpgen::preprocess::Options {
+        include_dirs: vec![
+            PathBuf::from(WINE_IDL_DIR),
+            Path::new(WINE_IDL_DIR).join(".."),
+        ],
+        ..Default::default()
+    };
+    bencher.bench(|| {
+        for path in &files {
+            let mut sources = SourceSet::new();
+            if let Ok(output) = cpgen::preprocess::preprocess(&mut sources, path, None, &options) {
+                let _ = divan::black_box(cpgen::parse::parse(&sources, &output));
+            }
+        }
+    });
+}
+
+/// Every IDL file of Wine's folder through the front end with its imports (`cpgen::load`), as
+/// the per-file runs of `benches/vs_widl.sh` do it, less the process start and the generation.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn wine_folder_front_end(bencher: Bencher) {
+    let Some(files) = wine_folder() else {
+        return;
+    };
+    let (_, options) = input("mshtml").expect("the folder is there");
+    bencher.bench(|| {
+        for path in &files {
+            let _ = divan::black_box(cpgen::load(path, &options));
+        }
+    });
+}
+
+/// The `.idl` files of Wine's folder, sorted, or `None` (and a message) without libwine-dev.
+fn wine_folder() -> Option<Vec<PathBuf>> {
+    let Ok(entries) = std::fs::read_dir(WINE_IDL_DIR) else {
+        eprintln!("skipped: {WINE_IDL_DIR} is missing (install libwine-dev)");
+        return None;
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "idl"))
+        .collect();
+    files.sort();
+    Some(files)
 }
