@@ -1,9 +1,9 @@
 //! cpgen's pipeline, stage by stage, in-process: `cargo bench --bench pipeline`.
 //!
 //! Inputs: the sample (`fixtures/clock.idl`), and Wine's exdisp.idl and mshtml.idl (the largest
-//! real file, 30,000 lines, importing a dozen more) with Wine's include path, as
+//! real file, 30,000 lines, importing 15 more) with Wine's include path, as
 //! `cpgen FILE -I <wine>/windows -I <wine> -o OUT` reads them. Without libwine-dev the Wine inputs
-//! are skipped with a message. `scripts/bench_vs_widl.sh` times whole processes against widl;
+//! are skipped with a message. `benches/vs_widl.sh` times whole processes against widl;
 //! BENCHMARKS.md has the figures.
 //!
 //! - `preprocess`: the input file alone through the preprocessor (its `#include`s, not imports);
