@@ -37,11 +37,16 @@ includes=(-I "$idl_dir" -I "$idl_dir/..")
 # Wall-clock seconds since the epoch, to the microsecond.
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc -l; }
-median() { sort -g | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); if (NR % 2) print v[m]; else print (v[m] + v[m + 1]) / 2 }'; }
+median() {
+    sort -g | awk '{ v[NR] = $1 }
+        END { m = int((NR + 1) / 2); if (NR % 2) print v[m]; else print (v[m] + v[m + 1]) / 2 }'
+}
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
 run_cpgen() { "$CPGEN" "$idl_dir/$1" "${includes[@]}" -o "$scratch/$1.rs" 2>"$scratch/cpgen.err"; }
-run_widl() { (cd "$scratch" && "$widl" "${includes[@]}" -h -o "$scratch/$1.h" "$idl_dir/$1" 2>/dev/null); }
+run_widl() {
+    (cd "$scratch" && "$widl" "${includes[@]}" -h -o "$scratch/$1.h" "$idl_dir/$1" 2>/dev/null)
+}
 
 echo "cpgen: $CPGEN"
 echo "widl:  $widl ($("$widl" -V 2>&1 | head -1))"
