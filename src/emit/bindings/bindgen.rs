@@ -11,6 +11,12 @@ use super::types::NAMESPACE;
 /// tokens, unformatted, which is still correct Rust.
 const NO_RUSTFMT: &str = "failed to format output with `rustfmt`";
 
+/// The configuration bindgen hands `rustfmt` (it always runs it when it is on `PATH`): format
+/// nothing. The caller parses the items with syn and prints them with prettyplease, so rustfmt's
+/// layout never reaches the output, and formatting mshtml.idl's 100,000 lines of bindings took a
+/// third of cpgen's time on that file; left as they are, they are returned at once.
+const RUSTFMT_CONFIG: &str = "disable_all_formatting=true";
+
 /// The Rust items windows-bindgen renders for the types of `winmd`'s namespace.
 pub fn render(winmd: &[u8]) -> Result<String, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("creating a temporary directory: {e}"))?;
@@ -33,6 +39,8 @@ pub fn render(winmd: &[u8]) -> Result<String, String> {
         // The caller places the items, so the lint allowances and header are its own.
         "--no-allow",
         "--no-comment",
+        "--rustfmt",
+        RUSTFMT_CONFIG,
     ];
     let warnings =
         catch_unwind(AssertUnwindSafe(|| windows_bindgen::bindgen(args))).map_err(|panic| {

@@ -32,11 +32,10 @@
 //! The items come without lint allowances or header: the caller places them in a module with
 //! the allowances windows-bindgen puts on its own files (`non_snake_case`,
 //! `non_upper_case_globals`, `non_camel_case_types`, `dead_code`, `clippy::all`), since the
-//! bindings keep the IDL's names (`OnTick`, `IClock_Impl`). windows-bindgen formats with
-//! `rustfmt` when it is on `PATH` and leaves the tokens unformatted otherwise, so the bytes are
-//! the same for the same model and the same rustfmt. A render takes ~65 ms, nearly all of it
-//! windows-bindgen loading the 32 MB of metadata it bundles, plus rustfmt (~20 ms for the clock
-//! sample, ~55 ms for Wine's exdisp.idl).
+//! bindings keep the IDL's names (`OnTick`, `IClock_Impl`). windows-bindgen runs `rustfmt` when
+//! it is on `PATH`; cpgen configures it to format nothing (the emitter formats the whole file
+//! with prettyplease), so the bytes are the same with or without rustfmt installed. A render
+//! takes ~65 ms, nearly all of it windows-bindgen loading the 32 MB of metadata it bundles.
 //!
 //! Not rendered: structs and unions declared in the IDL (the model does not carry them yet), and
 //! dispinterfaces (the connection-point emitter writes those); a vtable method that uses one is

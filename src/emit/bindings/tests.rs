@@ -28,9 +28,12 @@ fn idl(text: &str) -> Model {
     load(&path, Vec::new())
 }
 
-/// `text` with all whitespace removed, so assertions do not depend on rustfmt.
+/// `text` with all whitespace and the trailing commas of argument lists removed, so assertions
+/// do not depend on layout: the renderer returns windows-bindgen's tokens unformatted.
 fn squeeze(text: &str) -> String {
-    text.split_whitespace().collect()
+    text.split_whitespace()
+        .collect::<String>()
+        .replace(",)", ")")
 }
 
 #[test]

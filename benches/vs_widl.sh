@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Whole processes, cpgen against Wine's widl on the same inputs in the same run (BENCHMARKS.md):
+#
+#   benches/vs_widl.sh [RUNS]        (default 5; needs libwine-dev and wine64-tools)
+#
+# 1. mshtml.idl (30,000 lines, plus the dozen files it imports): `cpgen mshtml.idl -o OUT` and
+#    `widl -h -o OUT mshtml.idl`, each RUNS times, alternating; the median wall time of each.
+# 2. The whole folder: every .idl file of Wine's SDK folder that `widl -h` accepts, one process
+#    per file and tool, the total wall time of a pass, median over RUNS passes. cpgen runs as a
+#    user runs it, `cpgen FILE -o OUT`: the full pipeline where the file has a connectable
+#    coclass; where it has none (most SDK files), it reads, parses and resolves the file and its
+#    imports and exits 1 saying there is nothing to generate; WinRT files, and the few that use
+#    what cpgen does not support yet, it refuses with an error (exit 1) after reading them. The
+#    script counts each outcome, and fails if cpgen crashes (any other exit status).
+#
+# Both tools get Wine's include path (`-I <dir> -I <dir>/..`) and write into a scratch folder
+# (never -o /dev/null: as root, widl replaces /dev/null with a file when it fails).
+# Environment: CPGEN (default: target/release/cpgen, built first), WIDL (default: widl on PATH,
+# else /usr/lib/wine/widl), WINE_IDL_DIR (default: /usr/include/wine/wine/windows).
+set -euo pipefail
+
+runs=${1:-5}
+root=$(cd "$(dirname "$0")/.." && pwd)
+idl_dir=${WINE_IDL_DIR:-/usr/include/wine/wine/windows}
+widl=${WIDL:-$(command -v widl || echo /usr/lib/wine/widl)}
+if [[ -z ${CPGEN:-} ]]; then
+    cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+    CPGEN=$root/target/release/cpgen
+fi
+for need in "$widl" "$CPGEN" "$idl_dir/mshtml.idl"; do
+    [[ -e $need ]] || { echo "missing: $need (install libwine-dev wine64-tools)" >&2; exit 3; }
+done
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+includes=(-I "$idl_dir" -I "$idl_dir/..")
+
+# Wall-clock seconds since the epoch, to the microsecond.
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc -l; }
+median() {
+    sort -g | awk '{ v[NR] = $1 }
+        END { m = int((NR + 1) / 2); if (NR % 2) print v[m]; else print (v[m] + v[m + 1]) / 2 }'
+}
+ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
+
+run_cpgen() { "$CPGEN" "$idl_dir/$1" "${includes[@]}" -o "$scratch/$1.rs" 2>"$scratch/cpgen.err"; }
+run_widl() {
+    (cd "$scratch" && "$widl" "${includes[@]}" -h -o "$scratch/$1.h" "$idl_dir/$1" 2>/dev/null)
+}
+
+echo "cpgen: $CPGEN"
+echo "widl:  $widl ($("$widl" -V 2>&1 | head -1))"
+echo "inputs: $idl_dir; $runs runs"
+
+# --- mshtml.idl --------------------------------------------------------------------------------
+run_cpgen mshtml.idl || { cat "$scratch/cpgen.err" >&2; exit 1; }
+echo "mshtml.idl: cpgen writes $(wc -l <"$scratch/mshtml.idl.rs") lines"
+: >"$scratch/cpgen.times"
+: >"$scratch/widl.times"
+for _ in $(seq "$runs"); do
+    start=$(now); run_cpgen mshtml.idl; end=$(now)
+    elapsed "$start" "$end" >>"$scratch/cpgen.times"
+    start=$(now); run_widl mshtml.idl; end=$(now)
+    elapsed "$start" "$end" >>"$scratch/widl.times"
+done
+cpgen_mshtml=$(median <"$scratch/cpgen.times")
+widl_mshtml=$(median <"$scratch/widl.times")
+printf 'mshtml.idl: cpgen %.3f s, widl -h %.3f s (medians), cpgen/widl = %s\n' \
+    "$cpgen_mshtml" "$widl_mshtml" "$(ratio "$cpgen_mshtml" "$widl_mshtml")"
+
+# --- the whole folder --------------------------------------------------------------------------
+files=()
+rejected=0
+for path in "$idl_dir"/*.idl; do
+    file=${path##*/}
+    if run_widl "$file"; then files+=("$file"); else rejected=$((rejected + 1)); fi
+done
+generated=0 nothing=0 winrt=0 unsupported=()
+for file in "${files[@]}"; do
+    status=0
+    run_cpgen "$file" || status=$?
+    if ((status == 0)); then
+        generated=$((generated + 1))
+    elif ((status != 1)); then
+        echo "cpgen crashed (status $status) on $file:" >&2
+        cat "$scratch/cpgen.err" >&2
+        exit 1
+    elif grep -q "there are no connection points" "$scratch/cpgen.err"; then
+        nothing=$((nothing + 1))
+    elif grep -q "WinRT IDL is not supported" "$scratch/cpgen.err"; then
+        winrt=$((winrt + 1))
+    else
+        unsupported+=("$file")
+    fi
+done
+echo "folder: ${#files[@]} files widl accepts ($rejected it rejects, left out); cpgen generates" \
+    "$generated, finds nothing to generate in $nothing, refuses $winrt as WinRT and" \
+    "${#unsupported[@]} for what it does not support yet (${unsupported[*]})"
+: >"$scratch/cpgen.times"
+: >"$scratch/widl.times"
+for _ in $(seq "$runs"); do
+    start=$(now)
+    for file in "${files[@]}"; do run_cpgen "$file" || true; done
+    end=$(now)
+    elapsed "$start" "$end" >>"$scratch/cpgen.times"
+    start=$(now)
+    for file in "${files[@]}"; do run_widl "$file"; done
+    end=$(now)
+    elapsed "$start" "$end" >>"$scratch/widl.times"
+done
+cpgen_folder=$(median <"$scratch/cpgen.times")
+widl_folder=$(median <"$scratch/widl.times")
+printf 'folder: cpgen %.3f s, widl -h %.3f s (medians of a pass), cpgen/widl = %s\n' \
+    "$cpgen_folder" "$widl_folder" "$(ratio "$cpgen_folder" "$widl_folder")"

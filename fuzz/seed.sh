@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Seeds the corpus of every fuzz target with cpgen's fixtures and, when libwine-dev is installed,
+# Wine's IDL files (copied into fuzz/corpus/, which git ignores; nothing of Wine's is committed).
+#
+#   fuzz/seed.sh                      then, for each target (preprocess, parse, pipeline):
+#   RUSTC_BOOTSTRAP=1 cargo fuzz run TARGET corpus/TARGET -- -max_total_time=60 -max_len=65536
+set -euo pipefail
+
+fuzz=$(cd "$(dirname "$0")" && pwd)
+wine=${WINE_IDL_DIR:-/usr/include/wine/wine/windows}
+for target in preprocess parse pipeline; do
+    corpus=$fuzz/corpus/$target
+    mkdir -p "$corpus"
+    cp "$fuzz"/../fixtures/*.idl "$fuzz"/../fixtures/malformed/*.idl "$corpus"/
+    if [[ -d $wine ]]; then
+        cp "$wine"/*.idl "$corpus"/
+    else
+        echo "seed.sh: $wine is missing; seeding $target with cpgen's fixtures only" >&2
+    fi
+    echo "$corpus: $(find "$corpus" -type f | wc -l) files"
+done
