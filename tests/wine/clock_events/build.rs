@@ -1,6 +1,6 @@
-//! Runs cpgen on fixtures/clock.idl into `$OUT_DIR/events.rs` (the cpgen
-//! binary named by `$CPGEN`, which cpgen's own test suite sets, else `cpgen`
-//! on PATH), and compiles the same file into a type library with widl (on
+//! Runs cpgen on fixtures/clock.idl into `$OUT_DIR/events.rs` and on
+//! fixtures/sinks.idl into `$OUT_DIR/sinks.rs` (the cpgen binary named by
+//! `$CPGEN`, which cpgen's own test suite sets, else `cpgen` on PATH), and compiles the same file into a type library with widl (on
 //! the build host, Linux), so the tests running under Wine can hand Wine's
 //! oleaut32 a type library that nobody here wrote: `CLOCK_TLB` names the file.
 //!
@@ -45,14 +45,18 @@ fn main() {
 
     let cpgen = env::var_os("CPGEN").unwrap_or_else(|| "cpgen".into());
     println!("cargo:rerun-if-changed={}", Path::new(&cpgen).display());
-    let events = out.join("events.rs");
-    let status = Command::new(&cpgen)
-        .arg(&fixture)
-        .arg("-o")
-        .arg(&events)
-        .status()
-        .unwrap_or_else(|e| panic!("run {} (set CPGEN): {e}", Path::new(&cpgen).display()));
-    assert!(status.success(), "cpgen {} failed: {status}", fixture.display());
+    // fixtures/sinks.idl has every event parameter type, for the typed sinks' tests.
+    let sinks = fixtures.join("sinks.idl");
+    println!("cargo:rerun-if-changed={}", sinks.display());
+    for (idl, rust) in [(&fixture, "events.rs"), (&sinks, "sinks.rs")] {
+        let status = Command::new(&cpgen)
+            .arg(idl)
+            .arg("-o")
+            .arg(out.join(rust))
+            .status()
+            .unwrap_or_else(|e| panic!("run {} (set CPGEN): {e}", Path::new(&cpgen).display()));
+        assert!(status.success(), "cpgen {} failed: {status}", idl.display());
+    }
 
     let wrapper = out.join("clock_wrapper.idl");
     std::fs::write(&wrapper, "import \"oaidl.idl\";\n#include \"clock.idl\"\n")

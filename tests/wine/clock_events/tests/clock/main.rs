@@ -5,10 +5,12 @@
 
 mod advise;
 mod atl;
+mod connection;
 mod enumerators;
 mod firing;
 mod lifetime;
 mod reentrancy;
 mod std_dispatch;
 mod support;
+mod typed_sinks;
 mod typelib;
