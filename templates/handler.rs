@@ -89,6 +89,12 @@ impl<H> receive::Dispatch for {{ name }}Sink<H>
 where
     H: {{ name }}Handler + 'static,
 {
+{%- if type_library %}
+    fn type_info() -> windows_core::Result<windows::Win32::System::Com::ITypeInfo> {
+        type_info::dispatch_of(&type_library()?, &<{{ path }} as windows_core::Interface>::IID)
+    }
+
+{%- endif %}
     const MEMBERS: &'static [receive::Member] = &[
     {%- for m in handler.members %}
         receive::Member { name: "{{ m.name }}", dispid: {{ m.dispid }}, params: &[{% for p in m.params %}{% if !loop.first %}, {% endif %}"{{ p }}"{% endfor %}] },

@@ -21,11 +21,13 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
 use windows::Win32::Foundation::{
-    DISP_E_BADPARAMCOUNT, DISP_E_MEMBERNOTFOUND, DISP_E_NONAMEDARGS, DISP_E_TYPEMISMATCH,
-    DISP_E_UNKNOWNINTERFACE, DISP_E_UNKNOWNNAME, E_NOTIMPL, E_POINTER, S_OK, VARIANT_BOOL,
+    DISP_E_BADINDEX, DISP_E_BADPARAMCOUNT, DISP_E_MEMBERNOTFOUND, DISP_E_NONAMEDARGS,
+    DISP_E_TYPEMISMATCH, DISP_E_UNKNOWNINTERFACE, DISP_E_UNKNOWNNAME, E_NOTIMPL, E_POINTER, S_OK,
+    VARIANT_BOOL,
 };
 use windows::Win32::System::Com::{
-    DISPATCH_FLAGS, DISPATCH_METHOD, DISPPARAMS, EXCEPINFO, IDispatch, IDispatch_Vtbl, SAFEARRAY,
+    DISPATCH_FLAGS, DISPATCH_METHOD, DISPPARAMS, EXCEPINFO, IDispatch, IDispatch_Vtbl, ITypeInfo,
+    SAFEARRAY,
 };
 use windows::Win32::System::Ole::DISPID_UNKNOWN;
 use windows::Win32::System::Variant::{
@@ -45,6 +47,11 @@ pub(super) trait Dispatch {
     /// Calls the handler's method for event `dispid` (one of `MEMBERS`,
     /// whose argument count `args` has) with `args`.
     fn invoke(&self, dispid: i32, args: &Args<'_>) -> Result<()>;
+    /// The interface's type information, for `GetTypeInfo`: none without a
+    /// type library to take it from.
+    fn type_info() -> Result<ITypeInfo> {
+        Err(Error::from_hresult(E_NOTIMPL))
+    }
 }
 
 /// An event as `IDispatch` names it.
@@ -75,21 +82,38 @@ impl<A: Adapter + Dispatch> Object<A> {
             return E_POINTER;
         }
         // SAFETY: checked non-null; COM lends it for the call.
-        unsafe { count.write(0) };
+        unsafe { count.write(u32::from(A::type_info().is_ok())) };
         S_OK
     }
 
     unsafe extern "system" fn get_type_info(
         _this: *mut c_void,
-        _index: u32,
+        index: u32,
         _lcid: u32,
         info: *mut *mut c_void,
     ) -> HRESULT {
-        if !info.is_null() {
-            // SAFETY: checked non-null; COM lends it for the call.
-            unsafe { info.write(std::ptr::null_mut()) };
+        if info.is_null() {
+            return E_POINTER;
         }
-        E_NOTIMPL
+        let found = if index == 0 {
+            A::type_info()
+        } else {
+            Err(Error::from_hresult(DISP_E_BADINDEX))
+        };
+        // SAFETY: checked non-null; COM lends it for the call, and takes the
+        // reference written there.
+        unsafe {
+            match found {
+                Ok(found) => {
+                    info.write(found.into_raw());
+                    S_OK
+                }
+                Err(error) => {
+                    info.write(std::ptr::null_mut());
+                    error.code()
+                }
+            }
+        }
     }
 
     unsafe extern "system" fn get_ids_of_names(

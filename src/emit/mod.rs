@@ -16,6 +16,7 @@ mod events;
 pub mod oracle;
 mod paths;
 mod sinks;
+mod type_info;
 
 use askama::Template;
 
@@ -97,6 +98,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
             }
         }
     }
+    let table = type_info::table(&own, &coclasses)?;
     let mut any_dispatch = false;
     let mut converts_args = false;
     let mut receives_dispatch = false;
@@ -126,6 +128,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
             path,
             doc: interface.helpstring.as_deref(),
             handler,
+            type_library: table.is_some(),
         })?);
     }
     for coclass in &coclasses {
@@ -159,6 +162,10 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
              pub type CConnectionPoints = {0}ConnectionPoints;\n",
             only.name
         ));
+    }
+    if let Some(table) = &table {
+        items.push_str(&render(&TypeLibraryTemplate { table })?);
+        items.push_str(&format!("mod type_info {{ {TYPE_INFO} }}\n"));
     }
     items.push_str(&format!("mod runtime {{ {RUNTIME} }}\n"));
     items.push_str(&format!(
@@ -208,6 +215,8 @@ const DISPATCH: &str = include_str!("../../templates/dispatch.rs");
 const SINK: &str = include_str!("../../templates/sink.rs");
 const CONNECTION: &str = include_str!("../../templates/connection.rs");
 const RECEIVE: &str = include_str!("../../templates/receive.rs");
+/// The builder of the type library `type_library()` describes.
+const TYPE_INFO: &str = include_str!("../../templates/type_info.rs");
 
 /// Refuses a source interface whose typed sink's names (`<S>Handler`, `<S>Sink`) are taken by
 /// something the input declares, which would otherwise be two items of one name.
@@ -329,6 +338,14 @@ struct HandlerTemplate<'a> {
     path: String,
     doc: Option<&'a str>,
     handler: sinks::Handler,
+    /// The file has `type_library()`, which describes the interface.
+    type_library: bool,
+}
+
+#[derive(Template)]
+#[template(path = "type_library.rs", escape = "none")]
+struct TypeLibraryTemplate<'a> {
+    table: &'a type_info::Table,
 }
 
 #[derive(Template)]

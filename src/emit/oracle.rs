@@ -84,6 +84,35 @@ pub fn abi_type(model: &Model, ty: &EventType) -> Result<String, Diagnostic> {
     })
 }
 
+/// The type of a value (a property, a return value) that no parameter attributes qualify.
+pub fn value_type(model: &Model, ty: &TypeRef) -> Option<EventType> {
+    classify(model, ty)
+}
+
+/// `ty` as a `type_info::Desc` expression (the TYPEDESC a type library gives it): enums and
+/// interfaces other than `IUnknown` and `IDispatch` as `VT_USERDEFINED` references to the
+/// library's own description of them, at the index `local` gives.
+pub fn type_desc(ty: &EventType, local: &dyn Fn(&str) -> Option<usize>) -> Option<String> {
+    let vt = |vt: &str| format!("type_info::Desc::Vt(windows::Win32::System::Variant::{vt})");
+    Some(match ty {
+        EventType::Value { rust, .. } if local(rust).is_some() => {
+            format!("type_info::Desc::Local({})", local(rust)?)
+        }
+        EventType::Interface { name, .. } if !matches!(name.as_str(), "IUnknown" | "IDispatch") => {
+            format!(
+                "type_info::Desc::Ptr(&type_info::Desc::Local({}))",
+                local(name)?
+            )
+        }
+        EventType::Variant { by_ref: true } => {
+            format!("type_info::Desc::Ptr(&{})", vt("VT_VARIANT"))
+        }
+        EventType::SafeArray { element } => format!("type_info::Desc::SafeArray(&{})", vt(element)),
+        EventType::Out(inner) => format!("type_info::Desc::Ptr(&{})", type_desc(inner, local)?),
+        other => vt(other.vt()),
+    })
+}
+
 /// The VARIANT tag of a value of `ty`, as a `u16` expression.
 pub fn vt(ty: &EventType) -> String {
     let tag = |vt: &str| format!("windows::Win32::System::Variant::{vt}.0");

@@ -369,7 +369,8 @@ fn carrier(dispatch: bool) -> &'static str {
     }
 }
 
-fn dispid_literal(dispid: i32) -> String {
+/// A DISPID as a Rust literal: hexadecimal for MIDL's automatic ones.
+pub(super) fn dispid_literal(dispid: i32) -> String {
     if dispid >= 0x10000 {
         format!("{dispid:#x}")
     } else {

@@ -256,6 +256,54 @@ fn a_typed_sink_name_the_input_declares_is_an_error() {
 }
 
 #[test]
+fn the_type_library_describes_the_coclass_its_sources_and_what_they_use() {
+    let out = generate(&clock(), &options()).unwrap();
+    let code = squeeze(&out.code);
+    for item in [
+        "pubfntype_library()->windows_core::Result<windows::Win32::System::Com::ITypeLib,>",
+        "name:\"ClockLib\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e8),version:(1,0)",
+        // The dual member by name, GUID, flags and base only; the sources in full.
+        "name:\"IClock\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e9),\
+         kind:type_info::Kind::Interface,flags:0x1140,doc:\"Theclock'sownmethods\",\
+         implements:&[type_info::Implemented{ty:type_info::Ref::Stdole(<windows::Win32::System::Com::IDispatchaswindows_core::Interface>::IID),flags:0x0}],\
+         funcs:&[],vars:&[]",
+        "type_info::Func{name:\"StateChanged\",memid:0x60000002,invoke:1,params:&[\
+         type_info::Param{name:\"state\",ty:type_info::Desc::Local(3),flags:0x1},\
+         type_info::Param{name:\"clock\",ty:type_info::Desc::Vt(windows::Win32::System::Variant::VT_DISPATCH),flags:0x1}],\
+         returns:type_info::Desc::Vt(windows::Win32::System::Variant::VT_VOID),doc:\"\"}",
+        // oleaut32 numbers a custom interface's methods.
+        "type_info::Func{name:\"OnAlarm\",memid:-1,invoke:1,",
+        "type_info::Param{name:\"snooze\",ty:type_info::Desc::Ptr(&type_info::Desc::Vt(windows::Win32::System::Variant::VT_BOOL)),flags:0x2}",
+        // The enum its GUID, its constants typed int.
+        "name:\"ClockState\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7f0),kind:type_info::Kind::Enum",
+        "type_info::Var{name:\"Alarmed\",memid:-1,ty:type_info::Desc::Vt(windows::Win32::System::Variant::VT_INT),value:Some(2),flags:0x0,doc:\"\"}",
+        "name:\"Clock\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7ec),kind:type_info::Kind::Coclass,flags:0x2",
+        "implements:&[type_info::Implemented{ty:type_info::Ref::Local(0),flags:0x1},\
+         type_info::Implemented{ty:type_info::Ref::Local(1),flags:0x3},\
+         type_info::Implemented{ty:type_info::Ref::Local(2),flags:0x2}]",
+        // The typed sink answers GetTypeInfo from it.
+        "type_info::dispatch_of(&type_library()?,&<DClockEventsaswindows_core::Interface>::IID)",
+    ] {
+        assert!(code.contains(item), "missing {item}\n{}", out.code);
+    }
+}
+
+#[test]
+fn without_a_library_uuid_there_is_no_type_library() {
+    let model = load(
+        r#"import "oaidl.idl";
+        library L {
+            [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e9)] dispinterface D { properties: methods:
+                [id(1)] void E(); };
+            [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ea)] coclass K { [default, source] dispinterface D; };
+        };"#,
+    );
+    let code = generate(&model, &options()).unwrap().code;
+    assert!(!code.contains("fn type_library"), "{code}");
+    assert!(!code.contains("type_info::dispatch_of"), "{code}");
+}
+
+#[test]
 fn module_names_are_identifiers() {
     assert_eq!(module_name("clock"), "clock_idl");
     assert_eq!(module_name("My-Object.v2"), "my_object_v2_idl");

@@ -12,5 +12,6 @@ mod lifetime;
 mod reentrancy;
 mod std_dispatch;
 mod support;
+mod type_library;
 mod typed_sinks;
 mod typelib;
