@@ -7,6 +7,8 @@ use anyhow::{Context, Result, anyhow};
 
 /// Generates connection-point code from `build.rs`.
 ///
+/// In `build.rs`, with the output in `OUT_DIR` and `include!`d by the crate:
+///
 /// ```no_run
 /// // build.rs
 /// fn main() -> anyhow::Result<()> {
@@ -20,6 +22,24 @@ use anyhow::{Context, Result, anyhow};
 ///         .generate()
 /// }
 /// // src/events.rs: include!(concat!(env!("OUT_DIR"), "/events.rs"));
+/// ```
+///
+/// Run here on cpgen's sample:
+///
+/// ```
+/// # fn main() -> anyhow::Result<()> {
+/// let dir = tempfile::tempdir()?;
+/// let out = dir.path().join("events.rs");
+/// cpgen::Builder::new()
+///     .idl("fixtures/clock.idl")
+///     .coclass("Clock")
+///     .out_file(&out)
+///     .generate()?;
+/// let events = std::fs::read_to_string(&out)?;
+/// assert!(events.contains("pub struct ClockConnectionPoints"));
+/// assert!(events.contains("pub fn Fire_Tick(&self, seconds: i32)"));
+/// # Ok(())
+/// # }
 /// ```
 ///
 /// `generate` prints `cargo:rerun-if-changed=` for the IDL and every file it included or
@@ -87,16 +107,22 @@ impl Builder {
         };
         println!("cargo:rerun-if-changed={}", idl.display());
         let out_name = out.file_name().unwrap_or_default().to_string_lossy();
-        let (text, model) = crate::generate_file(idl, &options, &self.coclasses, &out_name)
+        let generated = crate::generate_file(idl, &options, &self.coclasses, &out_name)
             .map_err(|e| anyhow!(e.render_plain()))?;
+        // stdout belongs to cargo's directives; cargo shows stderr when the build fails or
+        // with `-vv`.
+        for warning in &generated.warnings {
+            eprintln!("{}", warning.render_plain());
+        }
         // Files of the built-in SDK live in cpgen, not on disk.
-        for file in model
+        for file in generated
             .files
             .iter()
             .filter(|f| f.exists() && f.as_path() != idl)
         {
             println!("cargo:rerun-if-changed={}", file.display());
         }
-        crate::write::write_atomic(out, &text).with_context(|| format!("writing {}", out.display()))
+        crate::write::write_atomic(out, &generated.text)
+            .with_context(|| format!("writing {}", out.display()))
     }
 }

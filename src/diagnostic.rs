@@ -9,10 +9,12 @@ use miette::{NamedSource, SourceSpan};
 
 use crate::source::{Loc, SourceSet};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct Diagnostic {
     message: String,
+    /// A warning does not stop the run; everything else is an error.
+    warning: bool,
     /// Boxed so that `Result<_, Diagnostic>` stays small on the happy path.
     place: Option<Box<Place>>,
     help: Option<String>,
@@ -30,7 +32,7 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// Where a diagnostic points.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Place {
     /// `file:line:column`.
     location: String,
@@ -53,6 +55,14 @@ impl miette::Diagnostic for Diagnostic {
         )))
     }
 
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(if self.warning {
+            miette::Severity::Warning
+        } else {
+            miette::Severity::Error
+        })
+    }
+
     fn help(&self) -> Option<Box<dyn std::fmt::Display + '_>> {
         self.help
             .as_ref()
@@ -65,6 +75,7 @@ impl Diagnostic {
     pub fn new(message: impl Into<String>) -> Self {
         Diagnostic {
             message: message.into(),
+            warning: false,
             place: None,
             help: None,
         }
@@ -86,6 +97,7 @@ impl Diagnostic {
         let chain = Self::chain(sources, loc);
         Diagnostic {
             message: message.into(),
+            warning: false,
             place: Some(Box::new(Place {
                 location: sources.describe(loc),
                 source_code: NamedSource::new(file.path.display().to_string(), file.text.clone()),
@@ -104,6 +116,16 @@ impl Diagnostic {
             None => help,
         });
         self
+    }
+
+    /// The same diagnostic as a warning: reported, but the run goes on.
+    pub fn into_warning(mut self) -> Self {
+        self.warning = true;
+        self
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.warning
     }
 
     pub fn message(&self) -> &str {
@@ -131,7 +153,19 @@ impl Diagnostic {
         let mut lines = Vec::new();
         let mut from = sources.get(loc.file).included_from;
         while let Some(at) = from {
-            lines.push(format!("included from {}", sources.describe(at)));
+            // An `#include` is located at its `#`, an `import` at the file's name.
+            let file = sources.get(at.file);
+            let line_start = file
+                .text
+                .get(..at.offset)
+                .and_then(|before| before.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let how = if file.text[line_start..].trim_start().starts_with('#') {
+                "included"
+            } else {
+                "imported"
+            };
+            lines.push(format!("{how} from {}", sources.describe(at)));
             from = sources.get(at.file).included_from;
         }
         lines.join("\n")

@@ -18,15 +18,27 @@ pub use model::{Model, load};
 
 use std::path::Path;
 
-/// The whole pipeline for one input, as `cpgen IDL -o OUT` and [`Builder`] run it: the text of
-/// the generated file (header included, `out` being how its header names the output) and the
-/// model it came from, whose `files` are everything read.
+/// A generated file, and what the run learnt on the way.
+#[derive(Debug, Clone)]
+pub struct GeneratedFile {
+    /// The file's text, header included.
+    pub text: String,
+    /// The windows crate features the code needs, sorted.
+    pub features: Vec<String>,
+    /// Every file read: the input, what it included, what it imported.
+    pub files: Vec<std::path::PathBuf>,
+    /// Located warnings about the input (see [`Model::warnings`]).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The whole pipeline for one input, as `cpgen IDL -o OUT` and [`Builder`] run it; `out` is how
+/// the header names the output.
 pub fn generate_file(
     idl: &Path,
     options: &model::Options,
     coclasses: &[String],
     out: &str,
-) -> Result<(String, Model), Diagnostic> {
+) -> Result<GeneratedFile, Diagnostic> {
     let model = load(idl, options)?;
     let stem = idl.file_stem().unwrap_or_default().to_string_lossy();
     let generated = emit::generate(
@@ -45,5 +57,10 @@ pub fn generate_file(
             features: &generated.features,
         },
     );
-    Ok((text, model))
+    Ok(GeneratedFile {
+        text,
+        features: generated.features,
+        files: model.files,
+        warnings: model.warnings,
+    })
 }

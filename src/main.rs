@@ -18,6 +18,7 @@ use cpgen::Diagnostic;
         cpgen object.idl -o src/events.rs           write the connection points of object.idl\n  \
         cpgen object.idl -o src/events.rs --check   fail (with a diff) if the file is stale\n  \
         cpgen object.idl -I include -D DEBUG -o -    print to stdout\n  \
+        cpgen features object.idl                   the windows crate features it needs\n  \
         cpgen inspect object.idl --json             the model cpgen reads"
 )]
 struct Cli {
@@ -45,6 +46,14 @@ struct Generate {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Print the dependencies the generated code needs, as a Cargo.toml snippet.
+    Features {
+        #[command(flatten)]
+        input: Input,
+        /// Only this coclass (repeatable), as for generation.
+        #[arg(long = "coclass", value_name = "NAME")]
+        coclasses: Vec<String>,
+    },
     /// Print the model cpgen reads from a MIDL file.
     Inspect {
         #[command(flatten)]
@@ -95,6 +104,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Inspect { input, json }) => inspect(&input, json),
+        Some(Command::Features { input, coclasses }) => features(&input, &coclasses),
         None => generate(cli.generate),
     };
     match result {
@@ -108,6 +118,7 @@ fn main() -> ExitCode {
 
 fn inspect(input: &Input, json: bool) -> Result<ExitCode, Diagnostic> {
     let own = cpgen::load(&input.idl, &input.options())?.own();
+    report(&own.warnings);
     if json {
         println!(
             "{}",
@@ -119,13 +130,35 @@ fn inspect(input: &Input, json: bool) -> Result<ExitCode, Diagnostic> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn features(input: &Input, coclasses: &[String]) -> Result<ExitCode, Diagnostic> {
+    let generated = cpgen::generate_file(&input.idl, &input.options(), coclasses, "-")?;
+    report(&generated.warnings);
+    print!(
+        "{}",
+        cpgen::write::cargo_dependencies(
+            &input.idl.to_string_lossy().replace('\\', "/"),
+            &generated.features
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Warnings go to stderr, before the output, and do not change the exit status.
+fn report(warnings: &[Diagnostic]) {
+    for warning in warnings {
+        eprintln!("{:?}", miette::Report::new(warning.clone()));
+    }
+}
+
 fn generate(args: Generate) -> Result<ExitCode, Diagnostic> {
     // clap requires both when no subcommand is given.
     let (Some(input), Some(out)) = (args.input, args.out) else {
         unreachable!("clap requires <IDL> and -o")
     };
     let out_name = out.to_string_lossy().replace('\\', "/");
-    let (text, _) = cpgen::generate_file(&input.idl, &input.options(), &args.coclasses, &out_name)?;
+    let generated = cpgen::generate_file(&input.idl, &input.options(), &args.coclasses, &out_name)?;
+    report(&generated.warnings);
+    let text = generated.text;
     if out == Path::new("-") {
         if args.check {
             return Err(Diagnostic::new(

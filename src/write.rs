@@ -64,6 +64,21 @@ pub fn with_header(code: &str, provenance: &Provenance) -> String {
     )
 }
 
+/// The `[dependencies]` of Cargo.toml that code generated from `idl` compiles against, for
+/// `cpgen features`.
+pub fn cargo_dependencies(idl: &str, features: &[String]) -> String {
+    let mut out = format!(
+        "# What the code cpgen {} generates from {idl} needs.\n[dependencies]\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    out.push_str("windows = { version = \"0.62\", features = [\n");
+    for feature in features {
+        out.push_str(&format!("    \"{feature}\",\n"));
+    }
+    out.push_str("] }\nwindows-core = \"0.62\"\n");
+    out
+}
+
 /// Writes `contents` to `path` atomically: to a temporary file in the same folder, flushed, then
 /// renamed over `path`. A file that already holds `contents` is left untouched, so its
 /// modification time does not trigger rebuilds.

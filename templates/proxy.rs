@@ -17,6 +17,12 @@ impl Default for {{ name }}Proxy {
 }
 
 impl {{ name }}Proxy {
+{%- if dispatch %}
+{%- for event in events %}
+    /// The DISPID of `{{ event.name }}`, the first argument of the sink's `Invoke` for it.
+    pub const DISPID_{{ event.name }}: i32 = {{ event.dispid }};
+{%- endfor %}
+{% endif %}
 {%- for event in events %}
 {%- if !loop.first %}
 {% endif %}
@@ -30,7 +36,7 @@ impl {{ name }}Proxy {
         {{ line }}
     {%- endfor %}
     {%- if dispatch %}
-        self.0.fire(|sink| dispatch::invoke(sink, {{ event.dispid }}, &mut [{% for a in event.args %}{% if !loop.first %}, {% endif %}{{ a }}{% endfor %}]))
+        self.0.fire(|sink| dispatch::invoke(sink, Self::DISPID_{{ event.name }}, &mut [{% for a in event.args %}{% if !loop.first %}, {% endif %}{{ a }}{% endfor %}]))
     {%- else %}
         self.0.fire(|sink| {
             // SAFETY: a call through a live sink's vtable, with the arguments COM's ABI expects;

@@ -215,3 +215,30 @@ fn the_build_rs_builder_writes_what_the_command_line_writes() {
     assert_eq!(body(&cli), body(&built));
     assert!(built.contains("-o built.rs"), "{built}");
 }
+
+#[test]
+fn features_prints_the_cargo_dependencies_the_output_needs() {
+    let (_dir, root) = sample();
+    let output = cpgen(&["features", "clock.idl"], &root);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let expected = format!(
+        "# What the code cpgen {} generates from clock.idl needs.\n\
+         [dependencies]\n\
+         windows = {{ version = \"0.62\", features = [\n    \
+             \"Win32_Foundation\",\n    \
+             \"Win32_System_Com\",\n    \
+             \"Win32_System_Ole\",\n    \
+             \"Win32_System_Variant\",\n\
+         ] }}\n\
+         windows-core = \"0.62\"\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert_eq!(text(&output.stdout), expected);
+    // The header of the generated file lists the same features.
+    let generated = cpgen(&["clock.idl", "-o", "-"], &root);
+    assert!(text(&generated.stdout).contains(
+        "// windows crate features it needs: Win32_Foundation, Win32_System_Com, \
+         Win32_System_Ole, Win32_System_Variant\n"
+    ));
+    assert!(!root.join("events.rs").exists(), "features wrote a file");
+}

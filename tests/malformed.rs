@@ -1,6 +1,8 @@
 //! Every file in `fixtures/malformed` is refused with a located error: exit status 1, nothing on
-//! stdout, and on stderr the message its first line announces (`// expect-error: L:C: text`)
-//! at that line and column. The whole rendered diagnostic is a reviewed snapshot.
+//! stdout, and on stderr the message its first line announces (`// expect-error: L:C: text`, or
+//! `file:L:C: text` for an error in a file it imports) at that line and column. The whole
+//! rendered diagnostic is a reviewed snapshot. Warnings are located the same way but do not
+//! fail the run.
 
 use std::path::Path;
 use std::process::Command;
@@ -28,6 +30,11 @@ fn malformed_inputs_get_located_errors() {
             "fixtures/malformed/{}",
             path.file_name().unwrap().to_str().unwrap()
         );
+        // `L:C`, or `file:L:C` when the error is in a file the fixture includes or imports.
+        let place = match place.matches(':').count() {
+            1 => format!("{relative}:{place}"),
+            _ => format!("fixtures/malformed/{place}"),
+        };
         let output = Command::new(env!("CARGO_BIN_EXE_cpgen"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .args(["inspect", &relative, "--json"])
@@ -37,7 +44,7 @@ fn malformed_inputs_get_located_errors() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{relative}: {stderr}");
         assert!(output.stdout.is_empty(), "{relative} printed to stdout");
-        let located = format!("[{relative}:{place}]");
+        let located = format!("[{place}]");
         assert!(
             stderr.contains(&located),
             "{relative}: expected {located} in\n{stderr}"
@@ -49,4 +56,19 @@ fn malformed_inputs_get_located_errors() {
         let name = path.file_stem().unwrap().to_str().unwrap().to_string();
         insta::assert_snapshot!(name, stderr);
     }
+}
+
+#[test]
+fn an_event_without_id_is_a_located_warning() {
+    let output = Command::new(env!("CARGO_BIN_EXE_cpgen"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["fixtures/clock.idl", "-o", "-"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!output.stdout.is_empty());
+    assert!(stderr.contains("[fixtures/clock.idl:55:18]"), "{stderr}");
+    insta::assert_snapshot!("event_without_id", stderr);
 }

@@ -227,7 +227,7 @@ fn event_shell(
     let event = Event {
         name,
         idl: idl_signature(method),
-        doc: method.helpstring.clone(),
+        doc: method.helpstring.as_deref().map(super::docs::doc_text),
         params,
         prelude: Vec::new(),
         args: Vec::new(),

@@ -12,6 +12,7 @@
 //! bytes on every machine.
 
 pub mod bindings;
+mod docs;
 mod events;
 pub mod oracle;
 mod paths;
@@ -85,7 +86,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
             items.push_str(&render(&DispinterfaceTemplate {
                 name: &interface.name,
                 uuid,
-                doc: interface.helpstring.as_deref(),
+                doc: interface.helpstring.as_deref().map(docs::doc_text),
             })?);
         }
     }
@@ -119,14 +120,14 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
         items.push_str(&render(&ProxyTemplate {
             name,
             path: path.clone(),
-            doc: interface.helpstring.as_deref(),
+            doc: interface.helpstring.as_deref().map(docs::doc_text),
             dispatch,
             events,
         })?);
         items.push_str(&render(&HandlerTemplate {
             name,
             path,
-            doc: interface.helpstring.as_deref(),
+            doc: interface.helpstring.as_deref().map(docs::doc_text),
             handler,
             type_library: table.is_some(),
         })?);
@@ -149,7 +150,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
         };
         items.push_str(&render(&CoclassTemplate {
             name: &coclass.name,
-            doc: coclass.helpstring.as_deref(),
+            doc: coclass.helpstring.as_deref().map(docs::doc_text),
             sources,
             default_source,
         })?);
@@ -189,17 +190,34 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
          mod {module} {{\n{items}\n}}\n\
          pub use {module}::*;\n"
     );
-    let code = match syn::parse_file(&file) {
-        Ok(file) => prettyplease::unparse(&file),
-        Err(error) => {
-            return Err(Diagnostic::new(format!(
-                "internal error: the generated code does not parse ({error}); \
-                 please report it with the input"
-            )));
-        }
-    };
+    let mut file = syn::parse_file(&file).map_err(|error| {
+        Diagnostic::new(format!(
+            "internal error: the generated code does not parse ({error}); \
+             please report it with the input"
+        ))
+    })?;
+    if let Some(bindings) = bindings_module(&mut file) {
+        docs::document_bindings(bindings, model);
+    }
+    let code = prettyplease::unparse(&file);
     let features = paths::features(&code);
     Ok(Generated { code, features })
+}
+
+/// The items of `mod bindings` inside the output's one module, if there are bindings.
+fn bindings_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
+    let output = file.items.iter_mut().find_map(module_items)?;
+    output.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "bindings" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+fn module_items(item: &mut syn::Item) -> Option<&mut Vec<syn::Item>> {
+    match item {
+        syn::Item::Mod(m) => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }
 }
 
 /// Lints the generated module allows: its names are the IDL's (`Fire_Tick`, `DIID_DClock`,
@@ -276,8 +294,15 @@ fn connectable_coclasses<'m>(
 /// `LIBID_`, `IID_`/`DIID_` and `CLSID_` constants for what the input declares.
 fn identifiers(model: &Model) -> Result<String, Diagnostic> {
     let mut out = String::new();
-    let mut constant = |prefix: &str, name: &str, uuid: Option<&str>| -> Result<(), Diagnostic> {
+    let mut constant = |prefix: &str,
+                        name: &str,
+                        uuid: Option<&str>,
+                        doc: Option<&str>|
+     -> Result<(), Diagnostic> {
         let Some(uuid) = uuid else { return Ok(()) };
+        if let Some(doc) = doc {
+            out.push_str(&format!("/// {}\n///\n", docs::doc_text(doc)));
+        }
         let hex = uuid.replace('-', "_");
         if parse_uuid(uuid).is_none() {
             return Err(Diagnostic::new(format!(
@@ -285,22 +310,38 @@ fn identifiers(model: &Model) -> Result<String, Diagnostic> {
             )));
         }
         out.push_str(&format!(
-            "pub const {prefix}{name}: windows_core::GUID = windows_core::GUID::from_u128(0x{hex});\n"
+            "/// The uuid of `{name}`.\n\
+             pub const {prefix}{name}: windows_core::GUID = windows_core::GUID::from_u128(0x{hex});\n"
         ));
         Ok(())
     };
     for library in model.libraries.iter().filter(|l| !l.imported) {
-        constant("LIBID_", &library.name, library.uuid.as_deref())?;
+        constant(
+            "LIBID_",
+            &library.name,
+            library.uuid.as_deref(),
+            library.helpstring.as_deref(),
+        )?;
     }
     for interface in model.interfaces.iter().filter(|i| !i.imported) {
         let prefix = match interface.kind {
             InterfaceKind::Dispinterface => "DIID_",
             _ => "IID_",
         };
-        constant(prefix, &interface.name, interface.uuid.as_deref())?;
+        constant(
+            prefix,
+            &interface.name,
+            interface.uuid.as_deref(),
+            interface.helpstring.as_deref(),
+        )?;
     }
     for coclass in model.coclasses.iter().filter(|c| !c.imported) {
-        constant("CLSID_", &coclass.name, coclass.uuid.as_deref())?;
+        constant(
+            "CLSID_",
+            &coclass.name,
+            coclass.uuid.as_deref(),
+            coclass.helpstring.as_deref(),
+        )?;
     }
     Ok(out)
 }
@@ -326,7 +367,7 @@ fn render(template: &impl Template) -> Result<String, Diagnostic> {
 struct ProxyTemplate<'a> {
     name: &'a str,
     path: String,
-    doc: Option<&'a str>,
+    doc: Option<String>,
     dispatch: bool,
     events: Vec<Event>,
 }
@@ -336,7 +377,7 @@ struct ProxyTemplate<'a> {
 struct HandlerTemplate<'a> {
     name: &'a str,
     path: String,
-    doc: Option<&'a str>,
+    doc: Option<String>,
     handler: sinks::Handler,
     /// The file has `type_library()`, which describes the interface.
     type_library: bool,
@@ -353,7 +394,7 @@ struct TypeLibraryTemplate<'a> {
 struct DispinterfaceTemplate<'a> {
     name: &'a str,
     uuid: &'a str,
-    doc: Option<&'a str>,
+    doc: Option<String>,
 }
 
 struct Source<'a> {
@@ -365,7 +406,7 @@ struct Source<'a> {
 #[template(path = "coclass.rs", escape = "none")]
 struct CoclassTemplate<'a> {
     name: &'a str,
-    doc: Option<&'a str>,
+    doc: Option<String>,
     sources: Vec<Source<'a>>,
     default_source: Option<String>,
 }

@@ -60,8 +60,10 @@ fn clock_has_the_contracts_items() {
         "pubfnfind_connection_point(&self,container:&windows::Win32::System::Com::IConnectionPointContainer,riid:*constwindows_core::GUID)->windows_core::Result<windows::Win32::System::Com::IConnectionPoint>",
         "pubfnenum_connection_points(&self,container:&windows::Win32::System::Com::IConnectionPointContainer)->windows_core::Result<windows::Win32::System::Com::IEnumConnectionPoints>",
         // Arguments last first, the enum as its i32, the unnumbered event at 0x60000002.
-        "dispatch::invoke(sink,0x60000002,&mut[clock.into_variant(),state.0.into_variant()])",
-        "dispatch::invoke(sink,2,&mut[dispatch::by_ref(windows::Win32::System::Variant::VT_BOOL.0,&mut*snooze),label.into_variant()])",
+        "pubconstDISPID_StateChanged:i32=0x60000002;",
+        "dispatch::invoke(sink,Self::DISPID_StateChanged,&mut[clock.into_variant(),state.0.into_variant()])",
+        "pubconstDISPID_Alarm:i32=2;",
+        "dispatch::invoke(sink,Self::DISPID_Alarm,&mut[dispatch::by_ref(windows::Win32::System::Variant::VT_BOOL.0,&mut*snooze),label.into_variant()])",
         "pubuset_idl::*;",
     ] {
         assert!(code.contains(item), "missing {item}\n{}", out.code);

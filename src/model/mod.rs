@@ -36,6 +36,9 @@ pub struct Model {
     /// Every file read: the input, what it included, what it imported (for `rerun-if-changed`).
     #[serde(skip)]
     pub files: Vec<PathBuf>,
+    /// What is legal MIDL but likely a mistake in the input (never in its imports).
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Model {
@@ -53,6 +56,7 @@ impl Model {
             typedefs: own(&self.typedefs),
             constants: own(&self.constants),
             files: self.files.clone(),
+            warnings: self.warnings.clone(),
         }
     }
 

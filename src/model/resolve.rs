@@ -35,7 +35,9 @@ pub fn resolve(loaded: Loaded) -> Result<Model, Diagnostic> {
     }
     resolver.resolve_interfaces()?;
     resolver.resolve_coclasses()?;
+    let warnings = resolver.unnumbered_events();
     let mut model = resolver.model;
+    model.warnings = warnings;
     model.files = loaded
         .sources
         .files()
@@ -67,6 +69,12 @@ struct Resolver<'a> {
 
 impl<'a> Resolver<'a> {
     fn error(&self, unit: &Unit, span: &ast::Span, message: impl Into<String>) -> Diagnostic {
+        let (loc, len) = self.locate(unit, span);
+        Diagnostic::at(self.sources, loc, len, message, "here")
+    }
+
+    /// Where `span` of `unit`'s preprocessed text came from, and how many bytes it covers there.
+    fn locate(&self, unit: &Unit, span: &ast::Span) -> (crate::source::Loc, usize) {
         let loc = unit
             .input
             .map
@@ -81,7 +89,7 @@ impl<'a> Resolver<'a> {
             }
             _ => 1,
         };
-        Diagnostic::at(self.sources, loc, len.max(1), message, "here")
+        (loc, len.max(1))
     }
 
     /// First pass, in file order: constants and enums are evaluated as they appear (later ones
@@ -322,6 +330,55 @@ impl<'a> Resolver<'a> {
         Ok(())
     }
 
+    /// A warning for each event of the input's own source dispinterfaces that has no `[id]`.
+    fn unnumbered_events(&self) -> Vec<Diagnostic> {
+        let is_source = |name: &str| {
+            self.model
+                .coclasses
+                .iter()
+                .any(|c| c.members.iter().any(|m| m.source && m.name == name))
+        };
+        let mut warnings = Vec::new();
+        for raw in self.raw_interfaces.iter().filter(|r| !r.unit.imported) {
+            let DefinitionKind::DispInterface {
+                name,
+                body: DispBody::Members { methods, .. },
+            } = &raw.definition.kind
+            else {
+                continue;
+            };
+            if !is_source(&name.text) {
+                continue;
+            }
+            let numbered = self.model.interface(&name.text).map(|i| &i.methods);
+            for method in methods.iter().filter(|m| !has(&m.attrs, "id")) {
+                let Some(event) = &method.declarator.name else {
+                    continue;
+                };
+                let dispid = numbered
+                    .and_then(|ms| ms.iter().find(|m| m.name == event.text))
+                    .and_then(|m| m.dispid)
+                    .unwrap_or_default();
+                let (loc, len) = self.locate(raw.unit, &event.span);
+                let warning = Diagnostic::at(
+                    self.sources,
+                    loc,
+                    len,
+                    format!("event `{}` of `{}` has no [id]", event.text, name.text),
+                    format!("MIDL numbers it {dispid:#x}"),
+                )
+                .with_help(
+                    "an automatic DISPID follows the method's position, so adding or moving a \
+                     method before it changes the DISPID that compiled clients dispatch on; give \
+                     it an explicit [id(...)]",
+                )
+                .into_warning();
+                warnings.push(warning);
+            }
+        }
+        warnings
+    }
+
     fn interface(
         &self,
         raw: &RawInterface,
@@ -368,7 +425,7 @@ impl<'a> Resolver<'a> {
             let mut method = self.method(raw.unit, attrs, spec, declarator, span)?;
             method.dispid = match kind {
                 InterfaceKind::Dual => {
-                    Some(numbering.assign(&method, attrs, &self.scope, raw.unit, self)?)
+                    Some(numbering.assign(&method, attrs, declarator, raw.unit, self)?)
                 }
                 _ => None,
             };
@@ -423,7 +480,7 @@ impl<'a> Resolver<'a> {
                     let mut method =
                         self.method(raw.unit, &m.attrs, &m.spec, &m.declarator, &m.span)?;
                     method.dispid =
-                        Some(numbering.assign(&method, &m.attrs, &self.scope, raw.unit, self)?);
+                        Some(numbering.assign(&method, &m.attrs, &m.declarator, raw.unit, self)?);
                     out.push(method);
                 }
                 let mut props = Vec::new();
@@ -706,6 +763,8 @@ struct Numbering {
     prefix: i32,
     index: i32,
     by_name: HashMap<String, i32>,
+    /// Which method took each DISPID, and where (the `[id]` attribute, else the name).
+    by_id: HashMap<i32, (String, ast::Span)>,
 }
 
 impl Numbering {
@@ -714,30 +773,63 @@ impl Numbering {
             prefix,
             index: 0,
             by_name: HashMap::new(),
+            by_id: HashMap::new(),
         }
     }
 
+    /// The DISPID of `method`: its `[id]`, else MIDL's automatic number; the accessors of one
+    /// property share the first one's. Two methods of different names on one DISPID are an
+    /// error: `Invoke` could not tell them apart.
     fn assign(
         &mut self,
         method: &Method,
         attrs: &[Attribute],
-        scope: &Scope,
+        declarator: &ast::Declarator,
         unit: &Unit,
         resolver: &Resolver,
     ) -> Result<i32, Diagnostic> {
         let mut id = (self.prefix << 16) | self.index;
-        if let Some(expr) = attr(attrs, "id").and_then(Attribute::expr) {
-            id = consteval::eval_int(expr, scope)
+        let id_attr = attr(attrs, "id");
+        if let Some(expr) = id_attr.and_then(Attribute::expr) {
+            id = consteval::eval_int(expr, &resolver.scope)
                 .map(|v| v as i32)
                 .map_err(|(span, message)| resolver.error(unit, &span, message))?;
         }
         if let Some(&same_name) = self.by_name.get(&method.name) {
             id = same_name;
         }
-        if !method.local {
-            self.by_name.entry(method.name.clone()).or_insert(id);
-            self.index += 1;
+        if method.local {
+            return Ok(id);
         }
+        let span = match (id_attr, &declarator.name) {
+            (Some(a), _) => a.span.clone(),
+            (None, Some(name)) => name.span.clone(),
+            (None, None) => declarator.span.clone(),
+        };
+        if let Some((other, other_span)) = self.by_id.get(&id)
+            && *other != method.name
+        {
+            let first = resolver
+                .sources
+                .describe(resolver.locate(unit, other_span).0);
+            return Err(resolver
+                .error(
+                    unit,
+                    &span,
+                    format!(
+                        "`{}` and `{other}` have the same DISPID {id:#x}",
+                        method.name
+                    ),
+                )
+                .with_help(format!(
+                    "`{other}` took DISPID {id:#x} at {}; give each method its own [id], since \
+                     a client's Invoke names the method by DISPID alone",
+                    first
+                )));
+        }
+        self.by_id.entry(id).or_insert((method.name.clone(), span));
+        self.by_name.entry(method.name.clone()).or_insert(id);
+        self.index += 1;
         Ok(id)
     }
 }

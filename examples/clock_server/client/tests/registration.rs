@@ -1,6 +1,7 @@
 //! DllRegisterServer / DllUnregisterServer: what regsvr32 and `regsvr32 /u` call.
 
 use clock_client::{call_export, call_registration, create_clock, server_dll};
+use std::process::Command;
 use std::sync::{Mutex, PoisonError};
 use windows::Win32::Foundation::{REGDB_E_CLASSNOTREG, S_FALSE, S_OK};
 
@@ -42,4 +43,31 @@ fn the_dll_can_unload_once_its_objects_are_gone() {
     assert_eq!(call_export(&dll, "DllCanUnloadNow").unwrap(), S_FALSE);
     drop(clock);
     assert_eq!(call_export(&dll, "DllCanUnloadNow").unwrap(), S_OK);
+}
+
+/// The way the DLL is installed in practice: Wine's own regsvr32, a separate process, calls the
+/// same exports.
+#[test]
+fn regsvr32_registers_and_unregisters_the_dll() {
+    let _turn = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    // SAFETY: as above.
+    unsafe { CoInitializeEx(None, COINIT_MULTITHREADED) }
+        .ok()
+        .unwrap();
+    let dll = server_dll().expect("clock_server.dll beside the test (cargo test builds it)");
+    let regsvr32 = |args: &[&str]| {
+        let status = Command::new("regsvr32")
+            .args(args)
+            .arg(&dll)
+            .status()
+            .expect("run regsvr32");
+        assert!(status.success(), "regsvr32 {args:?}: {status}");
+    };
+    regsvr32(&["/s", "/u"]);
+    let error = create_clock()
+        .map(drop)
+        .expect_err("unregistered by regsvr32 /u");
+    assert_eq!(error.code(), REGDB_E_CLASSNOTREG);
+    regsvr32(&["/s"]);
+    create_clock().expect("registered by regsvr32");
 }
