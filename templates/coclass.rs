@@ -74,7 +74,8 @@ impl {{ name }}ConnectionPoints {
     }
 {%- endif %}
 
-    /// `IProvideClassInfo::GetClassInfo`, from the type library the user loaded
+    /// `IProvideClassInfo::GetClassInfo`, from a type library: the one this file builds
+    /// (`type_library()`, no .tlb file or registration needed), or one the user loaded
     /// (`LoadRegTypeLib` or `LoadTypeLibEx` of the IDL's library).
     pub fn class_info(
         &self,

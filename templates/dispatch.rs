@@ -249,6 +249,8 @@ impl EventArg for InVariantRef<'_> {
 }
 
 /// `DATE`: an f64 like `double`, but `VT_DATE` (cpgen wraps the parameter).
+/// Laid out as the f64, which is how a sink receives it in place.
+#[repr(transparent)]
 pub(super) struct Date(pub(super) f64);
 
 impl EventArg for Date {

@@ -2,12 +2,10 @@
 //! parameters and the expressions that hand them to a sink, through `IDispatch::Invoke` (one
 //! VARIANT each, last parameter first) or through the sink's vtable (COM's ABI).
 
-use super::oracle::{self, EventType};
+use super::oracle::{self, EventType, is_enum, rust_type, vt};
 use super::paths;
 use crate::Diagnostic;
 use crate::model::{Interface, InterfaceKind, Method, MethodKind, Model, Param};
-
-const VARIANT: &str = "windows::Win32::System::Variant::VARIANT";
 
 /// One event of a source interface: a `Fire_` method of its proxy.
 #[derive(Debug)]
@@ -29,6 +27,11 @@ pub struct Event {
     pub slot: String,
     /// The vtable method returns an HRESULT (else nothing).
     pub hresult: bool,
+    /// For a vtable event, how many interfaces up the chain (see [`chain`]) declares it.
+    pub level: usize,
+    /// The method as the model has it, and its parameters' types as the oracle maps them.
+    pub method: Method,
+    pub types: Vec<EventType>,
 }
 
 #[derive(Debug)]
@@ -48,6 +51,22 @@ pub fn events(model: &Model, interface: &Interface) -> Result<Vec<Event>, Diagno
             .map(|m| dispatch_event(model, interface, m))
             .collect();
     }
+    let chain = chain(model, interface)?;
+    let mut events = Vec::new();
+    for (level, declaring) in chain.iter().enumerate().rev() {
+        for method in declaring.methods.iter().filter(|m| m.call_as.is_none()) {
+            events.push(vtable_event(model, interface, method, level)?);
+        }
+    }
+    Ok(events)
+}
+
+/// A vtable interface and the interfaces it derives from, itself first, up to (not including)
+/// `IUnknown` or `IDispatch`.
+pub fn chain<'m>(
+    model: &'m Model,
+    interface: &'m Interface,
+) -> Result<Vec<&'m Interface>, Diagnostic> {
     let mut chain = vec![interface];
     while let Some(base) = chain.last().and_then(|i| i.base.as_deref()) {
         if matches!(base, "IUnknown" | "IDispatch") {
@@ -67,14 +86,7 @@ pub fn events(model: &Model, interface: &Interface) -> Result<Vec<Event>, Diagno
         }
         chain.push(next);
     }
-    let mut events = Vec::new();
-    for (level, declaring) in chain.iter().enumerate().rev() {
-        let prefix = "base__.".repeat(level);
-        for method in declaring.methods.iter().filter(|m| m.call_as.is_none()) {
-            events.push(vtable_event(model, interface, method, &prefix)?);
-        }
-    }
-    Ok(events)
+    Ok(chain)
 }
 
 fn dispatch_event(
@@ -140,7 +152,7 @@ fn vtable_event(
     model: &Model,
     interface: &Interface,
     method: &Method,
-    prefix: &str,
+    level: usize,
 ) -> Result<Event, Diagnostic> {
     // windows-bindgen's vtable slots: `Name` for a method or getter, `SetName` for a setter.
     let slot = match method.kind {
@@ -154,7 +166,8 @@ fn vtable_event(
         }
     };
     let (mut event, typed) = event_shell(model, interface, method, slot.clone())?;
-    event.slot = format!("{prefix}{slot}");
+    event.slot = format!("{}{slot}", "base__.".repeat(level));
+    event.level = level;
     event.hresult = match method.ret.as_str() {
         "HRESULT" => true,
         "void" => false,
@@ -221,44 +234,11 @@ fn event_shell(
         dispid: String::new(),
         slot: String::new(),
         hresult: true,
+        level: 0,
+        method: method.clone(),
+        types: typed.iter().map(|(_, ty)| ty.clone()).collect(),
     };
     Ok((event, typed))
-}
-
-/// The Rust type of a `Fire_` parameter (`owned`: behind `&mut`).
-fn rust_type(model: &Model, ty: &EventType, owned: bool) -> Result<String, Diagnostic> {
-    Ok(match ty {
-        EventType::Value { rust, .. } if rust == "VARIANT_BOOL" => {
-            "windows::Win32::Foundation::VARIANT_BOOL".into()
-        }
-        EventType::Value { rust, .. } if is_enum(model, rust) => paths::enumeration(model, rust)?,
-        EventType::Value { rust, .. } => rust.clone(),
-        EventType::Bstr if owned => "windows_core::BSTR".into(),
-        EventType::Bstr => "&windows_core::BSTR".into(),
-        EventType::Variant { .. } if owned => VARIANT.into(),
-        EventType::Variant { .. } => format!("&{VARIANT}"),
-        EventType::Interface { name, .. } if owned => {
-            format!("Option<{}>", paths::interface(model, name)?)
-        }
-        EventType::Interface { name, .. } => format!("Option<&{}>", paths::interface(model, name)?),
-        EventType::SafeArray { .. } => "*mut windows::Win32::System::Com::SAFEARRAY".into(),
-        EventType::Out(inner) => format!("&mut {}", rust_type(model, inner, true)?),
-    })
-}
-
-/// The VARIANT tag of a value of `ty`, as a `u16` expression.
-fn vt(ty: &EventType) -> String {
-    let tag = |vt: &str| format!("windows::Win32::System::Variant::{vt}.0");
-    match ty {
-        EventType::SafeArray { element } => format!("{} | {}", tag("VT_ARRAY"), tag(element)),
-        other => tag(other.vt()),
-    }
-}
-
-/// The oracle names an enum by its IDL name, and everything else by a Rust primitive or
-/// `VARIANT_BOOL`.
-fn is_enum(model: &Model, rust: &str) -> bool {
-    model.enums.iter().any(|e| e.name == rust)
 }
 
 /// Rust names for the parameters: the IDL's, made legal (`type` → `r#type`, a missing name →
@@ -276,7 +256,7 @@ fn names(params: &[Param]) -> Vec<String> {
         .collect()
 }
 
-fn is_keyword(name: &str) -> bool {
+pub(super) fn is_keyword(name: &str) -> bool {
     const KEYWORDS: &[&str] = &[
         "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
         "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",

@@ -16,6 +16,8 @@ mod docs;
 mod events;
 pub mod oracle;
 mod paths;
+mod sinks;
+mod type_info;
 
 use askama::Template;
 
@@ -97,8 +99,10 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
             }
         }
     }
+    let table = type_info::table(&own, &coclasses)?;
     let mut any_dispatch = false;
     let mut converts_args = false;
+    let mut receives_dispatch = false;
     for name in &sources {
         let interface = own.interface(name).ok_or_else(|| {
             Diagnostic::new(format!("source interface `{name}` is never declared"))
@@ -109,12 +113,23 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
         converts_args |= events
             .iter()
             .any(|e| e.args.iter().any(|a| a.ends_with(".into_variant()")));
+        check_free(&own, name)?;
+        let handler = sinks::handler(&own, interface, &events)?;
+        receives_dispatch |= handler.dispatch;
+        let path = paths::interface(&own, name)?;
         items.push_str(&render(&ProxyTemplate {
             name,
-            path: paths::interface(&own, name)?,
+            path: path.clone(),
             doc: interface.helpstring.as_deref().map(docs::doc_text),
             dispatch,
             events,
+        })?);
+        items.push_str(&render(&HandlerTemplate {
+            name,
+            path,
+            doc: interface.helpstring.as_deref().map(docs::doc_text),
+            handler,
+            type_library: table.is_some(),
         })?);
     }
     for coclass in &coclasses {
@@ -149,9 +164,20 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
             only.name
         ));
     }
+    if let Some(table) = &table {
+        items.push_str(&render(&TypeLibraryTemplate { table })?);
+        items.push_str(&format!("mod type_info {{ {TYPE_INFO} }}\n"));
+    }
     items.push_str(&format!("mod runtime {{ {RUNTIME} }}\n"));
-    if any_dispatch {
+    items.push_str(&format!(
+        "mod sink {{ {SINK} }}\nmod connection {{ {CONNECTION} }}\n\
+         pub use connection::{{Connection, advise, advise_iid}};\n"
+    ));
+    if any_dispatch || receives_dispatch {
         items.push_str(&format!("mod dispatch {{ {DISPATCH} }}\n"));
+    }
+    if receives_dispatch {
+        items.push_str(&format!("mod receive {{ {RECEIVE} }}\n"));
     }
     if converts_args {
         items.push_str("use dispatch::EventArg as _;\n");
@@ -203,6 +229,31 @@ const ALLOWED: &str = "non_snake_case, non_upper_case_globals, non_camel_case_ty
 /// The runtime every output shares, and its dispinterface half.
 const RUNTIME: &str = include_str!("../../templates/runtime.rs");
 const DISPATCH: &str = include_str!("../../templates/dispatch.rs");
+/// The typed sinks' runtime: the COM object, advise guards, and the `IDispatch` half.
+const SINK: &str = include_str!("../../templates/sink.rs");
+const CONNECTION: &str = include_str!("../../templates/connection.rs");
+const RECEIVE: &str = include_str!("../../templates/receive.rs");
+/// The builder of the type library `type_library()` describes.
+const TYPE_INFO: &str = include_str!("../../templates/type_info.rs");
+
+/// Refuses a source interface whose typed sink's names (`<S>Handler`, `<S>Sink`) are taken by
+/// something the input declares, which would otherwise be two items of one name.
+fn check_free(model: &Model, source: &str) -> Result<(), Diagnostic> {
+    for name in [format!("{source}Handler"), format!("{source}Sink")] {
+        let taken = model.interfaces.iter().any(|i| i.name == name)
+            || model
+                .enums
+                .iter()
+                .any(|e| e.name == name || e.members.iter().any(|m| m.name == name));
+        if taken {
+            return Err(Diagnostic::new(format!(
+                "`{name}` names both something the input declares and the typed sink cpgen \
+                 generates for source interface `{source}`"
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// The input's coclasses that have `[source]` members: all of them, or those named.
 fn connectable_coclasses<'m>(
@@ -319,6 +370,23 @@ struct ProxyTemplate<'a> {
     doc: Option<String>,
     dispatch: bool,
     events: Vec<Event>,
+}
+
+#[derive(Template)]
+#[template(path = "handler.rs", escape = "none")]
+struct HandlerTemplate<'a> {
+    name: &'a str,
+    path: String,
+    doc: Option<String>,
+    handler: sinks::Handler,
+    /// The file has `type_library()`, which describes the interface.
+    type_library: bool,
+}
+
+#[derive(Template)]
+#[template(path = "type_library.rs", escape = "none")]
+struct TypeLibraryTemplate<'a> {
+    table: &'a type_info::Table,
 }
 
 #[derive(Template)]

@@ -1,9 +1,13 @@
 //! The type oracle: how each event parameter of a source interface is passed to its `Fire_`
-//! method and packed into a VARIANT for `IDispatch::Invoke`. Naming and type mapping live here
-//! so that the templates only print what this decides.
+//! method (and to the typed sink's handler method, which takes the same Rust types), packed into
+//! a VARIANT for `IDispatch::Invoke`, and laid out in a vtable call. Naming and type mapping live
+//! here so that the templates only print what this decides.
 
+use super::paths;
 use crate::Diagnostic;
 use crate::model::{InterfaceKind, Model, Param, TypeRef};
+
+const VARIANT: &str = "windows::Win32::System::Variant::VARIANT";
 
 /// A VARIANT type tag (`VT_*`), by name: the templates print `windows::Win32::System::Variant::VT_I4`.
 pub type Vt = &'static str;
@@ -38,6 +42,90 @@ impl EventType {
             EventType::Out(inner) => inner.vt(),
         }
     }
+}
+
+/// The Rust type of a `Fire_` (and handler) parameter (`owned`: behind `&mut`).
+pub fn rust_type(model: &Model, ty: &EventType, owned: bool) -> Result<String, Diagnostic> {
+    Ok(match ty {
+        EventType::Value { rust, .. } if rust == "VARIANT_BOOL" => {
+            "windows::Win32::Foundation::VARIANT_BOOL".into()
+        }
+        EventType::Value { rust, .. } if is_enum(model, rust) => paths::enumeration(model, rust)?,
+        EventType::Value { rust, .. } => rust.clone(),
+        EventType::Bstr if owned => "windows_core::BSTR".into(),
+        EventType::Bstr => "&windows_core::BSTR".into(),
+        EventType::Variant { .. } if owned => VARIANT.into(),
+        EventType::Variant { .. } => format!("&{VARIANT}"),
+        EventType::Interface { name, .. } if owned => {
+            format!("Option<{}>", paths::interface(model, name)?)
+        }
+        EventType::Interface { name, .. } => format!("Option<&{}>", paths::interface(model, name)?),
+        EventType::SafeArray { .. } => "*mut windows::Win32::System::Com::SAFEARRAY".into(),
+        EventType::Out(inner) => format!("&mut {}", rust_type(model, inner, true)?),
+    })
+}
+
+/// The type of the parameter in the interface's vtable slot, exactly as windows-bindgen (and so
+/// the windows crate) declares it: a sink's function must have the slot's very type.
+pub fn abi_type(model: &Model, ty: &EventType) -> Result<String, Diagnostic> {
+    const POINTER: &str = "*mut core::ffi::c_void";
+    Ok(match ty {
+        EventType::Value { .. } => rust_type(model, ty, true)?,
+        EventType::Bstr | EventType::Interface { .. } => POINTER.into(),
+        EventType::Variant { by_ref: false } => VARIANT.into(),
+        EventType::Variant { by_ref: true } => format!("*const {VARIANT}"),
+        EventType::SafeArray { .. } => "*const windows::Win32::System::Com::SAFEARRAY".into(),
+        EventType::Out(inner) => match inner.as_ref() {
+            EventType::SafeArray { .. } => {
+                "*mut *mut windows::Win32::System::Com::SAFEARRAY".into()
+            }
+            other => format!("*mut {}", abi_type(model, other)?),
+        },
+    })
+}
+
+/// The type of a value (a property, a return value) that no parameter attributes qualify.
+pub fn value_type(model: &Model, ty: &TypeRef) -> Option<EventType> {
+    classify(model, ty)
+}
+
+/// `ty` as a `type_info::Desc` expression (the TYPEDESC a type library gives it): enums and
+/// interfaces other than `IUnknown` and `IDispatch` as `VT_USERDEFINED` references to the
+/// library's own description of them, at the index `local` gives.
+pub fn type_desc(ty: &EventType, local: &dyn Fn(&str) -> Option<usize>) -> Option<String> {
+    let vt = |vt: &str| format!("type_info::Desc::Vt(windows::Win32::System::Variant::{vt})");
+    Some(match ty {
+        EventType::Value { rust, .. } if local(rust).is_some() => {
+            format!("type_info::Desc::Local({})", local(rust)?)
+        }
+        EventType::Interface { name, .. } if !matches!(name.as_str(), "IUnknown" | "IDispatch") => {
+            format!(
+                "type_info::Desc::Ptr(&type_info::Desc::Local({}))",
+                local(name)?
+            )
+        }
+        EventType::Variant { by_ref: true } => {
+            format!("type_info::Desc::Ptr(&{})", vt("VT_VARIANT"))
+        }
+        EventType::SafeArray { element } => format!("type_info::Desc::SafeArray(&{})", vt(element)),
+        EventType::Out(inner) => format!("type_info::Desc::Ptr(&{})", type_desc(inner, local)?),
+        other => vt(other.vt()),
+    })
+}
+
+/// The VARIANT tag of a value of `ty`, as a `u16` expression.
+pub fn vt(ty: &EventType) -> String {
+    let tag = |vt: &str| format!("windows::Win32::System::Variant::{vt}.0");
+    match ty {
+        EventType::SafeArray { element } => format!("{} | {}", tag("VT_ARRAY"), tag(element)),
+        other => tag(other.vt()),
+    }
+}
+
+/// Whether `rust`, a `Value`'s type, is an enum: the oracle names an enum by its IDL name, and
+/// everything else by a Rust primitive or `VARIANT_BOOL`.
+pub fn is_enum(model: &Model, rust: &str) -> bool {
+    model.enums.iter().any(|e| e.name == rust)
 }
 
 /// Base types of the mapping: IDL name → (Rust type, VARIANT tag).

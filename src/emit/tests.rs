@@ -174,6 +174,138 @@ fn coclass_selection() {
 }
 
 #[test]
+fn clock_has_typed_sinks_and_advise_guards() {
+    let out = generate(&clock(), &options()).unwrap();
+    let code = squeeze(&out.code);
+    for item in [
+        "pubtraitDClockEventsHandler{",
+        "fnTick(&self,seconds:i32)->windows_core::Result<()>{Ok(())}",
+        // The handler takes what Fire_ takes.
+        "fnAlarm(&self,label:&windows_core::BSTR,snooze:&mutwindows::Win32::Foundation::VARIANT_BOOL)",
+        "pubstructDClockEventsSink<H>(pubH);",
+        "impl<H>sink::AdapterforDClockEventsSink<H>whereH:DClockEventsHandler+'static",
+        "constVTABLE:&'staticDClockEvents_Vtbl=&DClockEvents_Vtbl{base__:sink::Object::<Self>::DISPATCH};",
+        "receive::Member{name:\"StateChanged\",dispid:0x60000002,params:&[\"state\",\"clock\"]}",
+        // Parameters by position; the enum from its i32; by-reference results written back.
+        "letlabel=args.value::<windows_core::BSTR>(0)?;letmutsnooze=args.by_ref::<windows::Win32::Foundation::VARIANT_BOOL>(1)?;\
+         DClockEventsHandler::Alarm(&self.0,&label,&mutsnooze)?;snooze.finish();Ok(())",
+        "DClockEventsHandler::StateChanged(&self.0,ClockState(*state),(*clock).as_ref())?;",
+        "pubtraitIClockSinkHandler{",
+        "constVTABLE:&'staticIClockSink_Vtbl=&IClockSink_Vtbl{base__:sink::Object::<Self>::UNKNOWN,OnTick:Self::OnTick,OnAlarm:Self::OnAlarm};",
+        // The slot's very signature, the [out] parameter started empty.
+        "unsafeextern\"system\"fnOnAlarm(this:*mutcore::ffi::c_void,label:*mutcore::ffi::c_void,snooze:*mutwindows::Win32::Foundation::VARIANT_BOOL)->windows_core::HRESULT",
+        "letsnooze=sink::out(snooze.cast(),Default::default())?;IClockSinkHandler::OnAlarm(handler,sink::borrow(&label),snooze)",
+        "pubuseconnection::{Connection,advise,advise_iid};",
+    ] {
+        assert!(code.contains(item), "missing {item}\n{}", out.code);
+    }
+}
+
+#[test]
+fn typed_sinks_of_every_kind_of_source() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sinks.idl");
+    let model = crate::load(&path, &Default::default()).unwrap();
+    let code = squeeze(&generate(&model, &options()).unwrap().code);
+    for item in [
+        // A derived interface's vtable nests its base's; a property setter is its slot.
+        "&IVtableEvents_Vtbl{base__:IBaseEvents_Vtbl{base__:sink::Object::<Self>::UNKNOWN,Started:Self::Started},\
+         Scalars:Self::Scalars,Objects:Self::Objects,Outs:Self::Outs,Notify:Self::Notify,SetLevel:Self::SetLevel}",
+        "constIIDS:&'static[windows_core::GUID]=&[<IVtableEventsaswindows_core::Interface>::IID,<IBaseEventsaswindows_core::Interface>::IID];",
+        // A void slot returns nothing; the handler's error goes nowhere.
+        "unsafeextern\"system\"fnNotify(this:*mutcore::ffi::c_void,code:i32){",
+        "let_=sink::call(||{IVtableEventsHandler::Notify(handler,code)});",
+        // A caller's by-value VARIANT is not the sink's to clear.
+        "letany=core::mem::ManuallyDrop::new(any);",
+        "letkept=sink::in_out(kept.cast())?;",
+        "letnumbers=sink::out(numbers.cast(),core::ptr::null_mut())?;",
+        // A dual source answers IDispatch by DISPID too.
+        "&IDualEvents_Vtbl{base__:sink::Object::<Self>::DISPATCH,Ping:Self::Ping,Swap:Self::Swap}",
+        "impl<H>receive::DispatchforIDualEventsSink<H>",
+        "<windows::Win32::System::Com::IDispatchaswindows_core::Interface>::IID]",
+        // Names the sink's code uses are kept clear of; a keyword stays raw.
+        "letr#type=args.value::<i32>(0)?;letargs_=args.value::<i32>(1)?;lethandler_=args.value::<i32>(2)?;\
+         DAllTypesHandler::Renamed(&self.0,*r#type,*args_,*handler_)?;",
+        "-5=>{DAllTypesHandler::Negative(&self.0)?;Ok(())}",
+        // An [in, out] enum travels as its i32; another interface as IDispatch, queried.
+        "letmutcolor=args.by_ref::<i32>(4)?;letmutcolor__=Color(*color);",
+        "*color=color__.0;color.finish();",
+        "letmutdual__=args.interface::<IDualPeer>(9,true)?;",
+        "*dual=dual__.map(|i|windows_core::Interface::cast(&i)).transpose()?;",
+        "letwhen=args.value::<dispatch::Date>(2)?;",
+        "letnames=args.array(7,windows::Win32::System::Variant::VT_ARRAY.0|windows::Win32::System::Variant::VT_BSTR.0)?;",
+    ] {
+        assert!(code.contains(item), "missing {item}\n{code}");
+    }
+}
+
+#[test]
+fn a_typed_sink_name_the_input_declares_is_an_error() {
+    let model = load(&format!(
+        r#"{SOURCE_HEADER}
+        [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e9)] dispinterface D {{ properties: methods:
+            [id(1)] void E(); }};
+        [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7eb), object] interface DSink : IUnknown {{}};
+        [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ea)] coclass K {{ [default, source] dispinterface D; }};
+        }};"#
+    ));
+    let error = generate(&model, &options()).unwrap_err();
+    assert!(
+        error
+            .message()
+            .contains("`DSink` names both something the input declares"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_type_library_describes_the_coclass_its_sources_and_what_they_use() {
+    let out = generate(&clock(), &options()).unwrap();
+    let code = squeeze(&out.code);
+    for item in [
+        "pubfntype_library()->windows_core::Result<windows::Win32::System::Com::ITypeLib,>",
+        "name:\"ClockLib\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e8),version:(1,0)",
+        // The dual member by name, GUID, flags and base only; the sources in full.
+        "name:\"IClock\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e9),\
+         kind:type_info::Kind::Interface,flags:0x1140,doc:\"Theclock'sownmethods\",\
+         implements:&[type_info::Implemented{ty:type_info::Ref::Stdole(<windows::Win32::System::Com::IDispatchaswindows_core::Interface>::IID),flags:0x0}],\
+         funcs:&[],vars:&[]",
+        "type_info::Func{name:\"StateChanged\",memid:0x60000002,invoke:1,params:&[\
+         type_info::Param{name:\"state\",ty:type_info::Desc::Local(3),flags:0x1},\
+         type_info::Param{name:\"clock\",ty:type_info::Desc::Vt(windows::Win32::System::Variant::VT_DISPATCH),flags:0x1}],\
+         returns:type_info::Desc::Vt(windows::Win32::System::Variant::VT_VOID),doc:\"\"}",
+        // oleaut32 numbers a custom interface's methods.
+        "type_info::Func{name:\"OnAlarm\",memid:-1,invoke:1,",
+        "type_info::Param{name:\"snooze\",ty:type_info::Desc::Ptr(&type_info::Desc::Vt(windows::Win32::System::Variant::VT_BOOL)),flags:0x2}",
+        // The enum its GUID, its constants typed int.
+        "name:\"ClockState\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7f0),kind:type_info::Kind::Enum",
+        "type_info::Var{name:\"Alarmed\",memid:-1,ty:type_info::Desc::Vt(windows::Win32::System::Variant::VT_INT),value:Some(2),flags:0x0,doc:\"\"}",
+        "name:\"Clock\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7ec),kind:type_info::Kind::Coclass,flags:0x2",
+        "implements:&[type_info::Implemented{ty:type_info::Ref::Local(0),flags:0x1},\
+         type_info::Implemented{ty:type_info::Ref::Local(1),flags:0x3},\
+         type_info::Implemented{ty:type_info::Ref::Local(2),flags:0x2}]",
+        // The typed sink answers GetTypeInfo from it.
+        "type_info::dispatch_of(&type_library()?,&<DClockEventsaswindows_core::Interface>::IID)",
+    ] {
+        assert!(code.contains(item), "missing {item}\n{}", out.code);
+    }
+}
+
+#[test]
+fn without_a_library_uuid_there_is_no_type_library() {
+    let model = load(
+        r#"import "oaidl.idl";
+        library L {
+            [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e9)] dispinterface D { properties: methods:
+                [id(1)] void E(); };
+            [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ea)] coclass K { [default, source] dispinterface D; };
+        };"#,
+    );
+    let code = generate(&model, &options()).unwrap().code;
+    assert!(!code.contains("fn type_library"), "{code}");
+    assert!(!code.contains("type_info::dispatch_of"), "{code}");
+}
+
+#[test]
 fn module_names_are_identifiers() {
     assert_eq!(module_name("clock"), "clock_idl");
     assert_eq!(module_name("My-Object.v2"), "my_object_v2_idl");

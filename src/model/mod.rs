@@ -215,6 +215,9 @@ pub struct Enum {
     /// The enum's tag or, for `typedef enum {...} X`, the typedef name.
     pub name: String,
     pub members: Vec<EnumMember>,
+    /// `typedef [uuid(...)] enum`: its GUID in a type library.
+    #[serde(skip)]
+    pub uuid: Option<String>,
     #[serde(skip)]
     pub imported: bool,
 }

@@ -135,9 +135,22 @@ impl<'a> Resolver<'a> {
                     library: library.map(str::to_string),
                 }),
                 DefinitionKind::Typedef {
-                    spec, declarators, ..
+                    inner_attrs,
+                    spec,
+                    declarators,
                 } => {
+                    let enums = self.model.enums.len();
                     self.collect_type(unit, &spec.ty, declarators.first())?;
+                    // `typedef [uuid(...)] enum {...} X`: the enum's type-library GUID.
+                    let uuid =
+                        attr(inner_attrs, "uuid").or_else(|| attr(&definition.attrs, "uuid"));
+                    if let Some(Attribute { args, .. }) = uuid
+                        && let Some(AttrArg::Uuid(uuid)) = args.first()
+                    {
+                        for declared in &mut self.model.enums[enums..] {
+                            declared.uuid = Some(uuid.clone());
+                        }
+                    }
                     for declarator in declarators {
                         let Some(name) = &declarator.name else {
                             continue;
@@ -238,6 +251,7 @@ impl<'a> Resolver<'a> {
                 self.model.enums.push(Enum {
                     name,
                     members: out,
+                    uuid: None,
                     imported: unit.imported,
                 });
             }

@@ -296,6 +296,7 @@ mod tests {
             enums: vec![Enum {
                 name: "State".into(),
                 members: vec![],
+                uuid: None,
                 imported: false,
             }],
             typedefs: vec![typedef("State", named("enum tagState", 0), false)],

@@ -1,14 +1,17 @@
-//! Runs cpgen on fixtures/clock.idl into `$OUT_DIR/events.rs` (the cpgen
-//! binary named by `$CPGEN`, which cpgen's own test suite sets, else `cpgen`
-//! on PATH), and compiles the same file into a type library with widl (on
-//! the build host, Linux), so the tests running under Wine can hand Wine's
-//! oleaut32 a type library that nobody here wrote: `CLOCK_TLB` names the file.
+//! Runs cpgen on fixtures/clock.idl into `$OUT_DIR/events.rs` and on
+//! fixtures/sinks.idl into `$OUT_DIR/sinks.rs` (the cpgen binary named by
+//! `$CPGEN`, which cpgen's own test suite sets, else `cpgen` on PATH), and
+//! compiles the same files into type libraries with widl (on the build host,
+//! Linux), so the tests running under Wine can hand Wine's oleaut32 type
+//! libraries that nobody here wrote (`CLOCK_TLB` and `SINKS_TLB` name the
+//! files), and hold cpgen's run-time type information against them.
 //!
 //! widl needs oaidl.idl in scope for IDispatch, so it compiles a two-line
 //! wrapper that imports oaidl.idl and includes the fixture unchanged (a
 //! second import, once the fixture has its own, changes nothing).
 
 use std::env;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -45,23 +48,38 @@ fn main() {
 
     let cpgen = env::var_os("CPGEN").unwrap_or_else(|| "cpgen".into());
     println!("cargo:rerun-if-changed={}", Path::new(&cpgen).display());
-    let events = out.join("events.rs");
-    let status = Command::new(&cpgen)
-        .arg(&fixture)
-        .arg("-o")
-        .arg(&events)
-        .status()
-        .unwrap_or_else(|e| panic!("run {} (set CPGEN): {e}", Path::new(&cpgen).display()));
-    assert!(status.success(), "cpgen {} failed: {status}", fixture.display());
+    // fixtures/sinks.idl has every event parameter type, for the typed sinks' tests.
+    let sinks = fixtures.join("sinks.idl");
+    println!("cargo:rerun-if-changed={}", sinks.display());
+    for (idl, rust) in [(&fixture, "events.rs"), (&sinks, "sinks.rs")] {
+        let status = Command::new(&cpgen)
+            .arg(idl)
+            .arg("-o")
+            .arg(out.join(rust))
+            .status()
+            .unwrap_or_else(|e| panic!("run {} (set CPGEN): {e}", Path::new(&cpgen).display()));
+        assert!(status.success(), "cpgen {} failed: {status}", idl.display());
+    }
 
-    let wrapper = out.join("clock_wrapper.idl");
-    std::fs::write(&wrapper, "import \"oaidl.idl\";\n#include \"clock.idl\"\n")
-        .expect("write the widl wrapper");
-    let tlb = out.join("clock.tlb");
-    let status = Command::new(&widl)
-        .current_dir(&out)
+    for (stem, variable) in [("clock", "CLOCK_TLB"), ("sinks", "SINKS_TLB")] {
+        let tlb = widl_type_library(&widl, &fixtures, &out, stem);
+        println!("cargo:rustc-env={variable}={}", tlb.display());
+    }
+}
+
+/// `widl -t` of `fixtures/<stem>.idl`, through a wrapper that imports oaidl.idl first.
+fn widl_type_library(widl: &OsStr, fixtures: &Path, out: &Path, stem: &str) -> PathBuf {
+    let wrapper = out.join(format!("{stem}_wrapper.idl"));
+    std::fs::write(
+        &wrapper,
+        format!("import \"oaidl.idl\";\n#include \"{stem}.idl\"\n"),
+    )
+    .expect("write the widl wrapper");
+    let tlb = out.join(format!("{stem}.tlb"));
+    let status = Command::new(widl)
+        .current_dir(out)
         .arg("-I")
-        .arg(&fixtures)
+        .arg(fixtures)
         .arg("-I")
         .arg(first_dir_with(WINE_IDL_DIRS, "oaidl.idl"))
         .arg("-L")
@@ -73,13 +91,9 @@ fn main() {
         .unwrap_or_else(|e| {
             panic!(
                 "run {} (apt-get install wine64-tools): {e}",
-                Path::new(&widl).display()
+                Path::new(widl).display()
             )
         });
-    assert!(
-        status.success(),
-        "widl -t {} failed: {status}",
-        fixture.display()
-    );
-    println!("cargo:rustc-env=CLOCK_TLB={}", tlb.display());
+    assert!(status.success(), "widl -t {stem}.idl failed: {status}");
+    tlb
 }

@@ -1,5 +1,5 @@
-//! Drives the code cpgen generates for `fixtures/clock.idl` under Wine: `build.rs` runs cpgen
-//! into `$OUT_DIR/events.rs`, included here as a user's crate would, under
+//! Drives the code cpgen generates for `fixtures/clock.idl` and `fixtures/sinks.idl` under Wine:
+//! `build.rs` runs cpgen into `$OUT_DIR`, included here as a user's crate would, under
 //! `#![deny(warnings)]`.
 #![deny(warnings)]
 // Unit tests compile templates/dispatch.rs a second time (see the end).
@@ -8,6 +8,12 @@
 /// What `cpgen fixtures/clock.idl -o events.rs` writes.
 pub mod generated {
     include!(concat!(env!("OUT_DIR"), "/events.rs"));
+}
+
+/// What `cpgen fixtures/sinks.idl -o sinks.rs` writes: every event parameter type, in every
+/// kind of source interface.
+pub mod sinks {
+    include!(concat!(env!("OUT_DIR"), "/sinks.rs"));
 }
 
 // The dispatch runtime once more, on its own, so unit tests reach the conversions that

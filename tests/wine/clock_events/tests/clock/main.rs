@@ -5,10 +5,13 @@
 
 mod advise;
 mod atl;
+mod connection;
 mod enumerators;
 mod firing;
 mod lifetime;
 mod reentrancy;
 mod std_dispatch;
 mod support;
+mod type_library;
+mod typed_sinks;
 mod typelib;

@@ -33,7 +33,7 @@ use crate::typelib::{type_info, type_lib};
 /// after matching the DISPID and coercing each argument to the parameter
 /// type the type library gives.
 #[windows_core::interface("0c7d3e1a-5b2f-4a6e-9d48-2f1e6a7b8c90")]
-unsafe trait ClockEventMethods: windows_core::IUnknown {
+pub unsafe trait ClockEventMethods: windows_core::IUnknown {
     fn tick(&self, seconds: i32) -> HRESULT;
     fn alarm(&self, label: Ref<BSTR>, snooze: *mut VARIANT_BOOL) -> HRESULT;
     fn state_changed(&self, state: i32, clock: *mut c_void) -> HRESULT;
@@ -41,7 +41,7 @@ unsafe trait ClockEventMethods: windows_core::IUnknown {
 
 /// What oleaut32 delivered, typed by the type library.
 #[derive(Clone, Debug, PartialEq)]
-enum Typed {
+pub enum Typed {
     Tick(i32),
     /// The label and the value `snooze` pointed at on arrival.
     Alarm(String, i16),
@@ -49,7 +49,7 @@ enum Typed {
 }
 
 #[implement(ClockEventMethods)]
-struct Methods(Mutex<Vec<Typed>>);
+pub struct Methods(pub Mutex<Vec<Typed>>);
 
 impl ClockEventMethods_Impl for Methods_Impl {
     unsafe fn tick(&self, seconds: i32) -> HRESULT {
@@ -118,8 +118,8 @@ fn methods(info: &ITypeInfo) -> Result<Vec<Method>> {
         let count = (*attr).cFuncs;
         info.ReleaseTypeAttr(attr);
         let mut methods = Vec::new();
-        for index in 0..count {
-            let desc: *mut FUNCDESC = info.GetFuncDesc(index.into())?;
+        for index in crate::type_library::own_functions(info, count.into())? {
+            let desc: *mut FUNCDESC = info.GetFuncDesc(index)?;
             let func = &*desc;
             assert_eq!(func.funckind, FUNC_DISPATCH);
             let mut names = vec![BSTR::new(); func.cParams as usize + 1];
@@ -162,8 +162,15 @@ fn std_dispatch_over(info: &ITypeInfo, this: *mut c_void) -> Result<IDispatch> {
 /// is rebuilt as a vtable interface: same names, DISPIDs, parameter types
 /// and order, with slot 3 + i for the i-th method.
 fn std_dispatch(methods_object: &ClockEventMethods) -> Result<IDispatch> {
-    let disp = type_info(&type_lib()?, DIID_DClockEvents)?;
-    let mut described = methods(&disp)?;
+    std_dispatch_from(&type_info(&type_lib()?, DIID_DClockEvents)?, methods_object)
+}
+
+/// The same over `disp`, any description of DClockEvents.
+pub fn std_dispatch_from(
+    disp: &ITypeInfo,
+    methods_object: &ClockEventMethods,
+) -> Result<IDispatch> {
+    let mut described = methods(disp)?;
     let names: Vec<String> = described
         .iter()
         .map(|m| String::from_utf16_lossy(&m.name[..m.name.len() - 1]))

@@ -23,8 +23,7 @@ use windows::Win32::System::Variant::{
     VARENUM, VARIANT, VT_BOOL, VT_BSTR, VT_BYREF, VT_DISPATCH, VT_I4,
 };
 use windows_core::{
-    BSTR, ComObject, Error, GUID, HRESULT, IUnknown, IUnknownImpl, Interface, Result,
-    implement,
+    BSTR, ComObject, Error, GUID, HRESULT, IUnknown, IUnknownImpl, Interface, Result, implement,
 };
 
 /// Joins the calling thread (each test has its own) to the MTA.
@@ -47,7 +46,7 @@ impl Drops {
         self.0.load(Ordering::SeqCst)
     }
 
-    fn bump(&self) {
+    pub fn bump(&self) {
         self.0.fetch_add(1, Ordering::SeqCst);
     }
 }

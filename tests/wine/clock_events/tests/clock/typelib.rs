@@ -195,14 +195,12 @@ fn provide_class_info2_answers_from_the_generated_code() -> Result<()> {
 type AtlGetObjectSourceInterface =
     unsafe extern "system" fn(*mut c_void, *mut GUID, *mut GUID, *mut u16, *mut u16) -> HRESULT;
 
-#[test]
-fn atl_finds_the_default_source_through_provide_class_info2() -> Result<()> {
-    enter_mta()?;
-    let clock = Clock::with_type_lib(&Drops::default(), Some(type_lib()?));
-    let object: IUnknown = clock.to_interface();
+/// What `AtlGetObjectSourceInterface` (Wine's atl.dll) finds for `object`: the LIBID, the
+/// default source interface and the library's version, through IProvideClassInfo2.
+pub fn atl_source_interface(object: &IUnknown) -> Result<(GUID, GUID, u16, u16)> {
     // SAFETY: w! and s! yield NUL-terminated static strings; the export has
     // exactly the signature above; the out pointers are live.
-    let (libid, iid, major, minor) = unsafe {
+    unsafe {
         let module = LoadLibraryW(w!("atl.dll"))?;
         let export = GetProcAddress(module, s!("AtlGetObjectSourceInterface"))
             .ok_or_else(Error::from_thread)?;
@@ -219,10 +217,16 @@ fn atl_finds_the_default_source_through_provide_class_info2() -> Result<()> {
             &mut minor,
         )
         .ok()?;
-        (libid, iid, major, minor)
-    };
+        Ok((libid, iid, major, minor))
+    }
+}
+
+#[test]
+fn atl_finds_the_default_source_through_provide_class_info2() -> Result<()> {
+    enter_mta()?;
+    let clock = Clock::with_type_lib(&Drops::default(), Some(type_lib()?));
     assert_eq!(
-        (libid, iid, major, minor),
+        atl_source_interface(&clock.to_interface())?,
         (LIBID_ClockLib, DIID_DClockEvents, 1, 0)
     );
     Ok(())
