@@ -19,6 +19,7 @@ fn options() -> Options {
     Options {
         coclasses: Vec::new(),
         module: "t_idl".into(),
+        cross_apartment: Default::default(),
     }
 }
 

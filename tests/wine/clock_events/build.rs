@@ -1,7 +1,8 @@
-//! Runs cpgen on fixtures/clock.idl into `$OUT_DIR/events.rs` (the cpgen
-//! binary named by `$CPGEN`, which cpgen's own test suite sets, else `cpgen`
-//! on PATH), and compiles the same file into a type library with widl (on
-//! the build host, Linux), so the tests running under Wine can hand Wine's
+//! Runs cpgen on fixtures/clock.idl into `$OUT_DIR/events.rs`, and with
+//! `--cross-apartment` into `$OUT_DIR/events_mt.rs` (the cpgen binary named
+//! by `$CPGEN`, which cpgen's own test suite sets, else `cpgen` on PATH), and
+//! compiles the same file into a type library with widl (on the build host,
+//! Linux), so the tests running under Wine can hand Wine's
 //! oleaut32 a type library that nobody here wrote: `CLOCK_TLB` names the file.
 //!
 //! widl needs oaidl.idl in scope for IDispatch, so it compiles a two-line
@@ -52,7 +53,24 @@ fn main() {
         .arg(&events)
         .status()
         .unwrap_or_else(|e| panic!("run {} (set CPGEN): {e}", Path::new(&cpgen).display()));
-    assert!(status.success(), "cpgen {} failed: {status}", fixture.display());
+    assert!(
+        status.success(),
+        "cpgen {} failed: {status}",
+        fixture.display()
+    );
+    // Once more with every source firing across apartments, for tests/clock/apartments.rs.
+    let status = Command::new(&cpgen)
+        .arg(&fixture)
+        .arg("--cross-apartment")
+        .arg("-o")
+        .arg(out.join("events_mt.rs"))
+        .status()
+        .unwrap_or_else(|e| panic!("run {} (set CPGEN): {e}", Path::new(&cpgen).display()));
+    assert!(
+        status.success(),
+        "cpgen --cross-apartment {} failed: {status}",
+        fixture.display()
+    );
 
     let wrapper = out.join("clock_wrapper.idl");
     std::fs::write(&wrapper, "import \"oaidl.idl\";\n#include \"clock.idl\"\n")

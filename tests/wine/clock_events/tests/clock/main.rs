@@ -4,10 +4,12 @@
 #![deny(warnings)]
 
 mod advise;
+mod apartments;
 mod atl;
 mod enumerators;
 mod firing;
 mod lifetime;
+mod pruning;
 mod reentrancy;
 mod std_dispatch;
 mod support;

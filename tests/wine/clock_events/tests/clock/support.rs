@@ -47,7 +47,7 @@ impl Drops {
         self.0.load(Ordering::SeqCst)
     }
 
-    fn bump(&self) {
+    pub fn bump(&self) {
         self.0.fetch_add(1, Ordering::SeqCst);
     }
 }
