@@ -11,44 +11,96 @@
 //! Advise; each fire unmarshals it in the firing thread (the sink itself in
 //! its own apartment, a proxy elsewhere), so a call from another apartment
 //! reaches an apartment-threaded sink on its own thread, which must pump
-//! messages as COM requires. Wine 8 only stubs `RoGetAgileReference`, so
-//! agile references are not an option there.
+//! messages as COM requires. A free-threaded sink skips the table, which
+//! would hand back the same pointer at a far higher price. Wine 8 only stubs
+//! `RoGetAgileReference`, so agile references are not an option there.
 
+use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use windows::Win32::System::Com::{
     CLSCTX_INPROC_SERVER, CoCreateInstance, IGlobalInterfaceTable,
 };
-use windows_core::{GUID, IUnknown, Interface, Result};
+use windows_core::{GUID, HRESULT, IUnknown, Interface, Result};
 
 use super::runtime::{Hold, unknown_of};
 
 /// CLSID_StdGlobalInterfaceTable, which the windows crate does not define.
 const CLSID_STD_GLOBAL_INTERFACE_TABLE: GUID =
     GUID::from_u128(0x00000323_0000_0000_c000_000000000046);
+/// CLSID_InProcFreeMarshaler: the unmarshal class of a free-threaded object.
+const CLSID_IN_PROC_FREE_MARSHALER: GUID =
+    GUID::from_u128(0x0000033a_0000_0000_c000_000000000046);
+/// MSHCTX_INPROC and MSHLFLAGS_NORMAL.
+const IN_PROCESS: u32 = 3;
+const NORMAL: u32 = 0;
 
-/// A sink kept in the Global Interface Table as interface `T`: the source
-/// interface itself for a vtable source (so it needs a registered proxy, as
-/// any cross-apartment call does), `IDispatch` for a dispinterface, whose
-/// events go through `IDispatch::Invoke` and which COM always marshals.
-/// Clones share one registration, revoked when the last goes.
-pub(super) struct Global<T> {
-    registration: Arc<Registration>,
-    target: PhantomData<fn() -> T>,
+/// `IMarshal`, declared here with the one method [`is_free_threaded`] calls, so that
+/// the generated file needs no other windows crate feature.
+#[windows_core::interface("00000003-0000-0000-c000-000000000046")]
+unsafe trait IMarshal: windows_core::IUnknown {
+    fn GetUnmarshalClass(
+        &self,
+        iid: *const GUID,
+        object: *const c_void,
+        context: u32,
+        reserved: *const c_void,
+        flags: u32,
+        class: *mut GUID,
+    ) -> HRESULT;
 }
 
-impl<T> Clone for Global<T> {
-    fn clone(&self) -> Self {
-        Self {
-            registration: Arc::clone(&self.registration),
-            target: PhantomData,
-        }
-    }
+/// Whether `sink` is free-threaded: it aggregates the free-threaded
+/// marshaler (as `#[implement]` objects do unless `Agile = false`), which is
+/// how COM itself tells that an object may be called from any apartment. A
+/// proxy answers with the standard marshaler, so it is not.
+fn is_free_threaded(sink: &IUnknown, iid: &GUID) -> bool {
+    let Ok(marshal) = sink.cast::<IMarshal>() else {
+        return false;
+    };
+    let mut class = GUID::zeroed();
+    // SAFETY: plain COM call; the IID, the sink and `class` outlive it.
+    let answered = unsafe {
+        marshal.GetUnmarshalClass(
+            iid,
+            sink.as_raw(),
+            IN_PROCESS,
+            std::ptr::null(),
+            NORMAL,
+            &mut class,
+        )
+    };
+    answered.is_ok() && class == CLSID_IN_PROC_FREE_MARSHALER
 }
+
+/// A sink of a cross-apartment source, held as interface `T`: the source
+/// interface itself for a vtable source (so a sink that is not free-threaded
+/// needs a registered proxy, as any cross-apartment call does), `IDispatch`
+/// for a dispinterface, whose events go through `IDispatch::Invoke` and which
+/// COM always marshals.
+#[derive(Clone)]
+pub(super) enum Global<T> {
+    /// A free-threaded sink: any thread may call it as it is, so it is kept
+    /// as it is (the table would hand every apartment this same pointer).
+    FreeThreaded(FreeThreaded<T>),
+    /// Any other sink, kept in the table; clones share one registration,
+    /// revoked when the last goes.
+    Registered(Arc<Registration>, PhantomData<fn() -> T>),
+}
+
+/// A free-threaded sink's pointer.
+#[derive(Clone)]
+pub(super) struct FreeThreaded<T>(T);
+
+// SAFETY: only made for a free-threaded object (see `is_free_threaded`),
+// whose pointer COM lets every apartment use.
+unsafe impl<T> Send for FreeThreaded<T> {}
+// SAFETY: as above; such an object synchronises its own calls.
+unsafe impl<T> Sync for FreeThreaded<T> {}
 
 /// A cookie of the Global Interface Table, revoked on drop.
-struct Registration {
+pub(super) struct Registration {
     table: IGlobalInterfaceTable,
     cookie: u32,
 }
@@ -73,6 +125,10 @@ impl<S: Interface, T: Interface> Hold<S> for Global<T> {
     type Target = T;
 
     fn hold(sink: S) -> Result<Self> {
+        let unknown = unknown_of(&sink);
+        if is_free_threaded(&unknown, &T::IID) {
+            return Ok(Self::FreeThreaded(FreeThreaded(sink.cast()?)));
+        }
         // SAFETY: plain COM calls; the process's one table is created once and
         // shared, so asking for it again is cheap.
         let table: IGlobalInterfaceTable = unsafe {
@@ -81,36 +137,38 @@ impl<S: Interface, T: Interface> Hold<S> for Global<T> {
         // Marshalled as T: the table asks the sink for T (a dispinterface's
         // sink for its IDispatch) and keeps what the sink answers.
         // SAFETY: the IID outlives the call.
-        let cookie = unsafe { table.RegisterInterfaceInGlobal(&unknown_of(&sink), &T::IID) }?;
-        Ok(Self {
-            registration: Arc::new(Registration { table, cookie }),
-            target: PhantomData,
-        })
+        let cookie = unsafe { table.RegisterInterfaceInGlobal(&unknown, &T::IID) }?;
+        Ok(Self::Registered(
+            Arc::new(Registration { table, cookie }),
+            PhantomData,
+        ))
     }
 
     fn call(&self, event: &mut impl FnMut(&T) -> Result<()>) -> Result<()> {
-        let sink = self.get()?;
-        event(&sink)
+        match self {
+            Self::FreeThreaded(FreeThreaded(sink)) => event(sink),
+            Self::Registered(registration, _) => event(&registration.get()?),
+        }
     }
 
     fn unknown(&self) -> Result<IUnknown> {
-        Ok(unknown_of(&self.get()?))
+        match self {
+            Self::FreeThreaded(FreeThreaded(sink)) => Ok(unknown_of(sink)),
+            Self::Registered(registration, _) => Ok(unknown_of(&registration.get::<T>()?)),
+        }
     }
 }
 
-impl<T: Interface> Global<T> {
+impl Registration {
     /// The sink as the calling thread's apartment may use it: the sink itself
     /// in the apartment that advised it, a proxy to it elsewhere.
-    fn get(&self) -> Result<T> {
+    fn get<T: Interface>(&self) -> Result<T> {
         let mut raw = std::ptr::null_mut();
         // SAFETY: the cookie is live while this registration is; on success
         // `raw` holds a T, AddRef'd for the caller.
         unsafe {
-            self.registration.table.GetInterfaceFromGlobal(
-                self.registration.cookie,
-                &T::IID,
-                &mut raw,
-            )?;
+            self.table
+                .GetInterfaceFromGlobal(self.cookie, &T::IID, &mut raw)?;
             Ok(T::from_raw(raw))
         }
     }

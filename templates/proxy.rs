@@ -52,18 +52,25 @@ impl {{ name }}Proxy {
     /// Calls every sink connected when it starts, even after one fails, and returns the first
     /// error (Ok with no sinks).
     pub fn Fire_{{ event.name }}(&self{% for p in event.params %}, {{ p.name }}: {{ p.ty }}{% endfor %}) -> windows_core::Result<()> {
-        self.Fire_{{ event.name }}_report({% for p in event.params %}{% if !loop.first %}, {% endif %}{{ p.name }}{% endfor %})?.into_result()
+        // The outer error is an argument that could not be prepared, the inner one a sink's.
+        self.send_{{ event.name }}::<windows_core::Result<()>>({% for p in event.params %}{% if !loop.first %}, {% endif %}{{ p.name }}{% endfor %})?
     }
 
     /// [`Fire_{{ event.name }}`](Self::Fire_{{ event.name }}), reporting what each sink's call
     /// did: how many were reached, and the cookie and error of each that failed or was pruned.
     /// An error is an argument that could not be prepared, before any sink was called.
     pub fn Fire_{{ event.name }}_report(&self{% for p in event.params %}, {{ p.name }}: {{ p.ty }}{% endfor %}) -> windows_core::Result<FireReport> {
+        self.send_{{ event.name }}({% for p in event.params %}{% if !loop.first %}, {% endif %}{{ p.name }}{% endfor %})
+    }
+
+    fn send_{{ event.name }}<O: runtime::Outcome>(&self{% for p in event.params %}, {{ p.name }}: {{ p.ty }}{% endfor %}) -> windows_core::Result<O> {
     {%- for line in event.prelude %}
         {{ line }}
     {%- endfor %}
     {%- if dispatch %}
-        Ok(self.0.fire(|sink| dispatch::invoke(sink, Self::DISPID_{{ event.name }}, &mut [{% for a in event.args %}{% if !loop.first %}, {% endif %}{{ a }}{% endfor %}])))
+        // Built once for every sink, as IDispatch::Invoke's [in] arguments are the caller's.
+        let mut args = [{% for a in event.args %}{% if !loop.first %}, {% endif %}{{ a }}{% endfor %}];
+        Ok(self.0.fire(|sink| dispatch::invoke(sink, Self::DISPID_{{ event.name }}, &mut args)))
     {%- else %}
         Ok(self.0.fire(|sink| {
             // SAFETY: a call through a live sink's vtable, with the arguments COM's ABI expects;

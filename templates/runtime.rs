@@ -245,15 +245,15 @@ impl<S: Interface, H: Hold<S>> Sinks<S, H> {
     }
 
     /// Calls `event` on every sink connected when firing starts, outside the
-    /// lock, and reports what each call did; every sink is called even after
-    /// one fails. A sink whose call says it is gone is unadvised, unless
+    /// lock, and tells `O` what each call did; every sink is called even
+    /// after one fails. A sink whose call says it is gone is unadvised, unless
     /// pruning is off.
-    pub(super) fn fire(&self, mut event: impl FnMut(&H::Target) -> Result<()>) -> FireReport {
+    pub(super) fn fire<O: Outcome>(&self, mut event: impl FnMut(&H::Target) -> Result<()>) -> O {
         let snapshot = self.snapshot();
-        let mut report = FireReport::default();
+        let mut outcome = O::start();
         for (cookie, sink) in snapshot.iter() {
             match sink.call(&mut event) {
-                Ok(()) => report.reached += 1,
+                Ok(()) => outcome.reached(),
                 Err(error) => {
                     let removed = if is_gone(&error) && self.shared.prune.load(Ordering::Relaxed) {
                         self.lock().remove(*cookie)
@@ -263,7 +263,7 @@ impl<S: Interface, H: Hold<S>> Sinks<S, H> {
                     let pruned = removed.is_some();
                     // The sink stays alive in `snapshot` until this fire ends.
                     drop(removed);
-                    report.failures.push(SinkFailure {
+                    outcome.failed(SinkFailure {
                         cookie: *cookie,
                         error,
                         pruned,
@@ -271,7 +271,7 @@ impl<S: Interface, H: Hold<S>> Sinks<S, H> {
                 }
             }
         }
-        report
+        outcome
     }
 
     /// A connection point object for these sinks, answering for `container`.
@@ -328,13 +328,50 @@ impl FireReport {
         self.failures.iter().filter(|f| f.pruned).count()
     }
 
-    /// What `Fire_` returns: the first failure's error, Ok when every call
-    /// succeeded (or no sink is connected).
+    /// What `Fire_` returns for the same calls: the first failure's error, Ok
+    /// when every call succeeded (or no sink is connected).
     pub fn into_result(self) -> Result<()> {
         match self.failures.into_iter().next() {
             Some(failure) => Err(failure.error),
             None => Ok(()),
         }
+    }
+}
+
+/// What a fire makes of the sinks' answers: `Fire_` keeps the first error
+/// (`Result<()>`, which costs nothing while calls succeed), `Fire_<E>_report`
+/// keeps everything ([`FireReport`]).
+pub(super) trait Outcome {
+    fn start() -> Self;
+    fn reached(&mut self);
+    fn failed(&mut self, failure: SinkFailure);
+}
+
+impl Outcome for Result<()> {
+    fn start() -> Self {
+        Ok(())
+    }
+
+    fn reached(&mut self) {}
+
+    fn failed(&mut self, failure: SinkFailure) {
+        if self.is_ok() {
+            *self = Err(failure.error);
+        }
+    }
+}
+
+impl Outcome for FireReport {
+    fn start() -> Self {
+        Self::default()
+    }
+
+    fn reached(&mut self) {
+        self.reached += 1;
+    }
+
+    fn failed(&mut self, failure: SinkFailure) {
+        self.failures.push(failure);
     }
 }
 

@@ -11,6 +11,7 @@ mod firing;
 mod lifetime;
 mod pruning;
 mod reentrancy;
+mod registry;
 mod std_dispatch;
 mod support;
 mod typelib;

@@ -4,24 +4,23 @@
 //! fire that found it, and `Fire_<E>_report` tells how many sinks were
 //! reached, which failed and which were pruned.
 
-use std::sync::Mutex;
 use std::thread;
 
-use cpgen_clock_events::generated::{DIID_DClockEvents, IID_IClockSink, LIBID_ClockLib};
+use cpgen_clock_events::generated::{DIID_DClockEvents, IID_IClockSink};
 use windows::Win32::Foundation::{
     CO_E_OBJNOTCONNECTED, E_FAIL, RPC_E_DISCONNECTED, RPC_E_SERVER_DIED, RPC_E_SERVER_DIED_DNE,
     VARIANT_FALSE,
 };
 use windows::Win32::System::Com::{
     CLSCTX_INPROC_SERVER, CoCreateInstance, CoDisconnectObject, IConnectionPoint,
-    IGlobalInterfaceTable, SYS_WIN64,
+    IGlobalInterfaceTable,
 };
-use windows::Win32::System::Ole::{CONNECT_E_NOCONNECTION, RegisterTypeLib, UnRegisterTypeLib};
+use windows::Win32::System::Ole::CONNECT_E_NOCONNECTION;
 use windows_core::{GUID, HRESULT, IUnknown, Interface, Result};
 
 use crate::apartments::{Log, MtClock, ThreadSink, fire_from_worker, on_sta, pump_until};
+use crate::registry::TypeLibRegistration;
 use crate::support::{Clock, Drops, Mta, VtableSink, advise, enter_mta, find, lock, unadvise};
-use crate::typelib::{type_lib, type_lib_path};
 
 /// RPC_S_SERVER_UNAVAILABLE as an HRESULT: what a proxy answers when its
 /// sink's process is gone.
@@ -187,7 +186,7 @@ fn a_sink_destroyed_while_connected_is_pruned_by_a_worker_thread() -> Result<()>
             cookie
         };
         assert_eq!(doomed_drops.count(), 1, "the sink was destroyed");
-        let ((report, second), _) = fire_from_worker(&clock, |events| {
+        let ((report, second), _) = fire_from_worker(clock.events.DClockEvents.clone(), |events| {
             (events.Fire_Tick_report(1), events.Fire_Tick(2))
         });
         let report = report?;
@@ -239,43 +238,13 @@ fn a_sink_whose_apartment_ended_is_pruned() -> Result<()> {
 const CLSID_STD_GLOBAL_INTERFACE_TABLE: GUID =
     GUID::from_u128(0x00000323_0000_0000_c000_000000000046);
 
-/// widl's type library of clock.idl, registered (in the bench's Wine prefix)
-/// while a guard lives: registration is what lets COM marshal the
-/// dispinterface between apartments (oleaut32's proxy for IDispatch, under
-/// DClockEvents' IID), as it does for any registered COM server's events.
-struct TypeLibRegistration;
-
-/// How many guards live; the last one unregisters.
-static REGISTRATIONS: Mutex<usize> = Mutex::new(0);
-
-fn register_type_lib() -> Result<TypeLibRegistration> {
-    let mut users = lock(&REGISTRATIONS);
-    if *users == 0 {
-        // SAFETY: the path outlives the call; no help folder.
-        unsafe { RegisterTypeLib(&type_lib()?, type_lib_path(), None) }?;
-    }
-    *users += 1;
-    Ok(TypeLibRegistration)
-}
-
-impl Drop for TypeLibRegistration {
-    fn drop(&mut self) {
-        let mut users = lock(&REGISTRATIONS);
-        *users -= 1;
-        if *users == 0 {
-            // SAFETY: plain call; a failure leaves a stale key in the test prefix.
-            let _ = unsafe { UnRegisterTypeLib(&LIBID_ClockLib, 1, 0, 0, SYS_WIN64) };
-        }
-    }
-}
-
 #[test]
 fn a_proxy_to_a_sink_whose_thread_ended_is_pruned() -> Result<()> {
     // The default (same-apartment) mode: the clock lives in this MTA thread
     // and holds what Advise received, here a proxy to a sink living in a
     // client's STA. When the client thread leaves COM, the sink is destroyed
     // and the proxy dead.
-    let _registered = register_type_lib()?;
+    let _registered = TypeLibRegistration::new()?;
     enter_mta()?;
     let clock = Clock::new(&Drops::default());
     let point = Mta(find(&clock.to_interface(), DIID_DClockEvents)?);
