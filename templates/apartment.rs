@@ -145,10 +145,16 @@ impl<S: Interface, T: Interface> Hold<S> for Global<T> {
     }
 
     fn call(&self, event: &mut impl FnMut(&T) -> Result<()>) -> Result<()> {
-        match self {
-            Self::FreeThreaded(FreeThreaded(sink)) => event(sink),
-            Self::Registered(registration, _) => event(&registration.get()?),
-        }
+        let fetched;
+        let sink = match self {
+            Self::FreeThreaded(FreeThreaded(sink)) => sink,
+            Self::Registered(registration, _) => {
+                fetched = registration.get()?;
+                &fetched
+            }
+        };
+        // One call site, so that the event's code is inlined once.
+        event(sink)
     }
 
     fn unknown(&self) -> Result<IUnknown> {
