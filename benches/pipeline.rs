@@ -76,6 +76,7 @@ fn emit(bencher: Bencher, name: &str) {
     let emit_options = cpgen::emit::Options {
         coclasses: Vec::new(),
         module: cpgen::emit::module_name(name),
+        cross_apartment: Default::default(),
     };
     bencher.bench(|| cpgen::emit::generate(&model, &emit_options).expect("generates"));
 }
@@ -85,7 +86,10 @@ fn generate_file(bencher: Bencher, name: &str) {
     let Some((path, options)) = input(name) else {
         return;
     };
-    bencher.bench(|| cpgen::generate_file(&path, &options, &[], "out.rs").expect("generates"));
+    bencher.bench(|| {
+        cpgen::generate_file(&path, &options, &[], &Default::default(), "out.rs")
+            .expect("generates")
+    });
 }
 
 /// Every IDL file of Wine's folder, each on its own, preprocessed and parsed (imports not

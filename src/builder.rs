@@ -50,6 +50,7 @@ pub struct Builder {
     include_dirs: Vec<PathBuf>,
     defines: Vec<(String, Option<String>)>,
     coclasses: Vec<String>,
+    cross_apartment: crate::emit::CrossApartment,
     out_file: Option<PathBuf>,
 }
 
@@ -83,6 +84,28 @@ impl Builder {
         self
     }
 
+    /// Keeps the sinks of every source interface in COM's Global Interface Table
+    /// (`--cross-apartment`), so that threads of any apartment may fire into apartment-threaded
+    /// sinks.
+    pub fn cross_apartment(mut self) -> Self {
+        self.cross_apartment = crate::emit::CrossApartment::All;
+        self
+    }
+
+    /// Keeps the sinks of this source interface in the Global Interface Table
+    /// (`--cross-apartment=SOURCE`, repeatable); [`cross_apartment`](Self::cross_apartment)
+    /// covers them all.
+    pub fn cross_apartment_source(mut self, source: &str) -> Self {
+        match &mut self.cross_apartment {
+            crate::emit::CrossApartment::All => {}
+            crate::emit::CrossApartment::Sources(sources) => sources.push(source.to_string()),
+            none @ crate::emit::CrossApartment::None => {
+                *none = crate::emit::CrossApartment::Sources(vec![source.to_string()])
+            }
+        }
+        self
+    }
+
     /// Where to write the code (atomically; an unchanged file is not touched).
     pub fn out_file(mut self, path: impl AsRef<Path>) -> Self {
         self.out_file = Some(path.as_ref().to_path_buf());
@@ -107,8 +130,14 @@ impl Builder {
         };
         println!("cargo:rerun-if-changed={}", idl.display());
         let out_name = out.file_name().unwrap_or_default().to_string_lossy();
-        let generated = crate::generate_file(idl, &options, &self.coclasses, &out_name)
-            .map_err(|e| anyhow!(e.render_plain()))?;
+        let generated = crate::generate_file(
+            idl,
+            &options,
+            &self.coclasses,
+            &self.cross_apartment,
+            &out_name,
+        )
+        .map_err(|e| anyhow!(e.render_plain()))?;
         // stdout belongs to cargo's directives; cargo shows stderr when the build fails or
         // with `-vv`.
         for warning in &generated.warnings {

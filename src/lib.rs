@@ -37,6 +37,7 @@ pub fn generate_file(
     idl: &Path,
     options: &model::Options,
     coclasses: &[String],
+    cross_apartment: &emit::CrossApartment,
     out: &str,
 ) -> Result<GeneratedFile, Diagnostic> {
     let model = load(idl, options)?;
@@ -46,6 +47,7 @@ pub fn generate_file(
         &emit::Options {
             coclasses: coclasses.to_vec(),
             module: emit::module_name(&stem),
+            cross_apartment: cross_apartment.clone(),
         },
     )?;
     let text = write::with_header(
@@ -53,7 +55,7 @@ pub fn generate_file(
         &write::Provenance {
             idl: &idl.to_string_lossy().replace('\\', "/"),
             out,
-            options: write::command_options(&options.preprocess, coclasses),
+            options: write::command_options(&options.preprocess, coclasses, cross_apartment),
             features: &generated.features,
         },
     );

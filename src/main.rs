@@ -18,6 +18,7 @@ use cpgen::Diagnostic;
         cpgen object.idl -o src/events.rs           write the connection points of object.idl\n  \
         cpgen object.idl -o src/events.rs --check   fail (with a diff) if the file is stale\n  \
         cpgen object.idl -I include -D DEBUG -o -    print to stdout\n  \
+        cpgen object.idl -o - --cross-apartment     fire from worker threads into any apartment\n  \
         cpgen features object.idl                   the windows crate features it needs\n  \
         cpgen inspect object.idl --json             the model cpgen reads"
 )]
@@ -39,6 +40,16 @@ struct Generate {
     /// Generate only this coclass (repeatable); all coclasses with [source] members by default.
     #[arg(long = "coclass", value_name = "NAME")]
     coclasses: Vec<String>,
+    /// Keep the sinks of every source interface (or only of SOURCE, repeatable) in COM's Global
+    /// Interface Table, so that threads of any apartment may fire into apartment-threaded sinks.
+    #[arg(
+        long = "cross-apartment",
+        value_name = "SOURCE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = ""
+    )]
+    cross_apartment: Vec<String>,
     /// Write nothing; exit 1 with a unified diff if FILE differs from what would be generated.
     #[arg(long)]
     check: bool,
@@ -131,7 +142,14 @@ fn inspect(input: &Input, json: bool) -> Result<ExitCode, Diagnostic> {
 }
 
 fn features(input: &Input, coclasses: &[String]) -> Result<ExitCode, Diagnostic> {
-    let generated = cpgen::generate_file(&input.idl, &input.options(), coclasses, "-")?;
+    // Cross-apartment sources need no feature the others do not.
+    let generated = cpgen::generate_file(
+        &input.idl,
+        &input.options(),
+        coclasses,
+        &cpgen::emit::CrossApartment::None,
+        "-",
+    )?;
     report(&generated.warnings);
     print!(
         "{}",
@@ -156,7 +174,21 @@ fn generate(args: Generate) -> Result<ExitCode, Diagnostic> {
         unreachable!("clap requires <IDL> and -o")
     };
     let out_name = out.to_string_lossy().replace('\\', "/");
-    let generated = cpgen::generate_file(&input.idl, &input.options(), &args.coclasses, &out_name)?;
+    // A bare --cross-apartment (the empty value) covers every source.
+    let cross_apartment = if args.cross_apartment.is_empty() {
+        cpgen::emit::CrossApartment::None
+    } else if args.cross_apartment.iter().any(String::is_empty) {
+        cpgen::emit::CrossApartment::All
+    } else {
+        cpgen::emit::CrossApartment::Sources(args.cross_apartment)
+    };
+    let generated = cpgen::generate_file(
+        &input.idl,
+        &input.options(),
+        &args.coclasses,
+        &cross_apartment,
+        &out_name,
+    )?;
     report(&generated.warnings);
     let text = generated.text;
     if out == Path::new("-") {

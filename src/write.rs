@@ -18,11 +18,12 @@ pub struct Provenance<'a> {
 }
 
 /// The options of the header's regenerate command, in canonical order: include folders in their
-/// (meaningful) order, then defines and coclasses sorted, so the order the user gave them in
-/// does not change the output.
+/// (meaningful) order, then defines, coclasses and cross-apartment sources sorted, so the order
+/// the user gave them in does not change the output.
 pub fn command_options(
     preprocess: &crate::preprocess::Options,
     coclasses: &[String],
+    cross_apartment: &crate::emit::CrossApartment,
 ) -> Vec<String> {
     let mut options = Vec::new();
     for dir in &preprocess.include_dirs {
@@ -44,6 +45,16 @@ pub fn command_options(
     coclasses.sort();
     for coclass in coclasses {
         options.extend(["--coclass".to_string(), coclass]);
+    }
+    match cross_apartment {
+        crate::emit::CrossApartment::None => {}
+        crate::emit::CrossApartment::All => options.push("--cross-apartment".to_string()),
+        crate::emit::CrossApartment::Sources(sources) => {
+            let mut sources = sources.clone();
+            sources.sort();
+            sources.dedup();
+            options.extend(sources.iter().map(|s| format!("--cross-apartment={s}")));
+        }
     }
     options
 }

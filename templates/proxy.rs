@@ -8,7 +8,19 @@
 {%- else %}
 /// a direct call through each sink's vtable.
 {%- endif %}
-pub struct {{ name }}Proxy(runtime::Sinks<{{ path }}>);
+{%- if cross_apartment %}
+///
+/// Cross-apartment: each sink is kept in the Global Interface Table and called through a
+/// pointer valid in the firing thread's apartment, so any thread that has joined an apartment
+/// (`CoInitializeEx`) may fire, and a sink living in a single-threaded apartment runs on its
+/// own thread. A clone (`Send` and `Sync`) shares the sinks, for a worker thread to fire.
+{%- else %}
+///
+/// A clone shares the sinks. A sink is called through the pointer `Advise` received, valid in
+/// the object's apartment: fire from threads of that apartment only.
+{%- endif %}
+#[derive(Clone)]
+pub struct {{ name }}Proxy(runtime::Sinks<{{ path }}{% if cross_apartment %}, apartment::Global<{% if dispatch %}windows::Win32::System::Com::IDispatch{% else %}{{ path }}{% endif %}>{% endif %}>);
 
 impl Default for {{ name }}Proxy {
     fn default() -> Self {
@@ -23,29 +35,51 @@ impl {{ name }}Proxy {
     pub const DISPID_{{ event.name }}: i32 = {{ event.dispid }};
 {%- endfor %}
 {% endif %}
+    /// Whether a fire unadvises the sinks it finds gone (on by default): those whose call fails
+    /// with `RPC_E_DISCONNECTED`, `RPC_S_SERVER_UNAVAILABLE`, `RPC_E_SERVER_DIED(_DNE)`,
+    /// `RPC_S_UNKNOWN_IF` or `CO_E_OBJNOTCONNECTED`, as every later call would.
+    pub fn set_prune_dead_sinks(&self, prune: bool) {
+        self.0.set_prune(prune);
+    }
 {%- for event in events %}
-{%- if !loop.first %}
-{% endif %}
+
     /// `{{ event.idl }}`
     {%- if let Some(doc) = event.doc %}
     ///
     /// {{ doc }}
     {%- endif %}
+    ///
+    /// Calls every sink connected when it starts, even after one fails, and returns the first
+    /// error (Ok with no sinks).
     pub fn Fire_{{ event.name }}(&self{% for p in event.params %}, {{ p.name }}: {{ p.ty }}{% endfor %}) -> windows_core::Result<()> {
+        // The outer error is an argument that could not be prepared, the inner one a sink's.
+        self.send_{{ event.name }}::<windows_core::Result<()>>({% for p in event.params %}{% if !loop.first %}, {% endif %}{{ p.name }}{% endfor %})?
+    }
+
+    /// [`Fire_{{ event.name }}`](Self::Fire_{{ event.name }}), reporting what each sink's call
+    /// did: how many were reached, and the cookie and error of each that failed or was pruned.
+    /// An error is an argument that could not be prepared, before any sink was called.
+    pub fn Fire_{{ event.name }}_report(&self{% for p in event.params %}, {{ p.name }}: {{ p.ty }}{% endfor %}) -> windows_core::Result<FireReport> {
+        self.send_{{ event.name }}({% for p in event.params %}{% if !loop.first %}, {% endif %}{{ p.name }}{% endfor %})
+    }
+
+    fn send_{{ event.name }}<O: runtime::Outcome>(&self{% for p in event.params %}, {{ p.name }}: {{ p.ty }}{% endfor %}) -> windows_core::Result<O> {
     {%- for line in event.prelude %}
         {{ line }}
     {%- endfor %}
     {%- if dispatch %}
-        self.0.fire(|sink| dispatch::invoke(sink, Self::DISPID_{{ event.name }}, &mut [{% for a in event.args %}{% if !loop.first %}, {% endif %}{{ a }}{% endfor %}]))
+        // Built once for every sink, as IDispatch::Invoke's [in] arguments are the caller's.
+        let mut args = [{% for a in event.args %}{% if !loop.first %}, {% endif %}{{ a }}{% endfor %}];
+        Ok(self.0.fire(|sink| dispatch::invoke(sink, Self::DISPID_{{ event.name }}, &mut args)))
     {%- else %}
-        self.0.fire(|sink| {
+        Ok(self.0.fire(|sink| {
             // SAFETY: a call through a live sink's vtable, with the arguments COM's ABI expects;
             // borrowed arguments outlive the call.
             unsafe {
                 (windows_core::Interface::vtable(sink).{{ event.slot }})(windows_core::Interface::as_raw(sink){% for a in event.args %}, {{ a }}{% endfor %}){% if event.hresult %}.ok(){% else %};
                 Ok(()){% endif %}
             }
-        })
+        }))
     {%- endif %}
     }
 {%- endfor %}

@@ -242,3 +242,88 @@ fn features_prints_the_cargo_dependencies_the_output_needs() {
     ));
     assert!(!root.join("events.rs").exists(), "features wrote a file");
 }
+
+#[test]
+fn cross_apartment_sources_are_named_in_any_order_or_all_at_once() {
+    let (_dir, root) = sample();
+    let run = |args: &[&str]| {
+        let output = cpgen(args, &root);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    let some = run(&[
+        "clock.idl",
+        "--cross-apartment=IClockSink",
+        "--cross-apartment=DClockEvents",
+        "-o",
+        "-",
+    ]);
+    let reordered = run(&[
+        "clock.idl",
+        "--cross-apartment=DClockEvents",
+        "-o",
+        "-",
+        "--cross-apartment=IClockSink",
+    ]);
+    assert_eq!(some, reordered);
+    assert!(some.contains(
+        "cpgen clock.idl --cross-apartment=DClockEvents --cross-apartment=IClockSink -o -"
+    ));
+    let all = run(&["clock.idl", "--cross-apartment", "-o", "-"]);
+    assert!(all.contains("cpgen clock.idl --cross-apartment -o -"));
+    // Naming every source is the same code as the bare flag.
+    let body = |text: &str| text.split_once("\n\n").unwrap().1.to_string();
+    assert_eq!(body(&some), body(&all));
+    assert_ne!(body(&all), body(&run(&["clock.idl", "-o", "-"])));
+    // The bare flag takes no value from the next argument.
+    let output = cpgen(&["--cross-apartment", "clock.idl", "-o", "-"], &root);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+}
+
+#[test]
+fn an_unknown_cross_apartment_source_gets_a_suggestion() {
+    let (_dir, root) = sample();
+    let output = cpgen(
+        &["clock.idl", "--cross-apartment=IClockSnk", "-o", "-"],
+        &root,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(
+        text(&output.stderr).contains(
+            "--cross-apartment: `IClockSnk` is not a source interface of the output; \
+             did you mean `IClockSink`?"
+        ),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn the_builder_selects_cross_apartment_sources_as_the_command_line_does() {
+    let (_dir, root) = sample();
+    for (flags, builder) in [
+        (
+            &["--cross-apartment"][..],
+            cpgen::Builder::new().cross_apartment(),
+        ),
+        (
+            &["--cross-apartment=IClockSink"][..],
+            cpgen::Builder::new().cross_apartment_source("IClockSink"),
+        ),
+    ] {
+        let mut args = vec!["clock.idl"];
+        args.extend(flags);
+        args.extend(["-o", "cli.rs"]);
+        assert!(cpgen(&args, &root).status.success());
+        builder
+            .idl(root.join("clock.idl"))
+            .out_file(root.join("built.rs"))
+            .generate()
+            .unwrap();
+        let cli = std::fs::read_to_string(root.join("cli.rs")).unwrap();
+        let built = std::fs::read_to_string(root.join("built.rs")).unwrap();
+        let body = |text: &str| text.split_once("\n\n").unwrap().1.to_string();
+        assert_eq!(body(&cli), body(&built), "{flags:?}");
+    }
+}

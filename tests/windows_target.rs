@@ -13,6 +13,8 @@ const CRATES: &[&str] = &[
     "tests/wine/bindings_check",
     "tests/wine/clock_events",
     "tests/wine/sdk_events",
+    // The firing benchmark's smoke test (the timings are `bench.sh run`'s, not the suite's).
+    "tests/wine/fire_bench",
     // The README's quick start: build.rs through cpgen::Builder, a sink receiving an event.
     "tests/wine/quickstart",
     // A virtual workspace: `cargo test` there tests both members (server DLL and client).
@@ -22,6 +24,7 @@ const CRATES: &[&str] = &[
 /// The crates that include generated code, which clippy checks too.
 const LINTED: &[&str] = &[
     "tests/wine/clock_events",
+    "tests/wine/fire_bench",
     "tests/wine/quickstart",
     "tests/wine/sdk_events",
     "examples/clock_server",

@@ -32,6 +32,31 @@ pub struct Options {
     pub coclasses: Vec<String>,
     /// The name of the module that holds the output (see [`module_name`]).
     pub module: String,
+    /// The source interfaces whose sinks are kept in the Global Interface Table, so that any
+    /// thread may fire into any apartment.
+    pub cross_apartment: CrossApartment,
+}
+
+/// Which source interfaces fire across apartments (`--cross-apartment[=SOURCE]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CrossApartment {
+    /// None: sinks are called through the pointers `Advise` received.
+    #[default]
+    None,
+    /// Every source interface of the output.
+    All,
+    /// These source interfaces (by IDL name).
+    Sources(Vec<String>),
+}
+
+impl CrossApartment {
+    fn covers(&self, source: &str) -> bool {
+        match self {
+            Self::None => false,
+            Self::All => true,
+            Self::Sources(names) => names.iter().any(|n| n == source),
+        }
+    }
 }
 
 /// A generated file's code and what it needs from the windows crate.
@@ -100,7 +125,9 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
         }
     }
     let table = type_info::table(&own, &coclasses)?;
+    check_cross_apartment(&options.cross_apartment, &sources)?;
     let mut any_dispatch = false;
+    let mut any_cross_apartment = false;
     let mut converts_args = false;
     let mut receives_dispatch = false;
     for name in &sources {
@@ -110,6 +137,9 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
         let dispatch = interface.kind == InterfaceKind::Dispinterface;
         any_dispatch |= dispatch;
         let events = events::events(&own, interface)?;
+        check_report_names(name, &events)?;
+        let cross_apartment = options.cross_apartment.covers(name);
+        any_cross_apartment |= cross_apartment;
         converts_args |= events
             .iter()
             .any(|e| e.args.iter().any(|a| a.ends_with(".into_variant()")));
@@ -122,6 +152,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
             path: path.clone(),
             doc: interface.helpstring.as_deref().map(docs::doc_text),
             dispatch,
+            cross_apartment,
             events,
         })?);
         items.push_str(&render(&HandlerTemplate {
@@ -168,7 +199,12 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
         items.push_str(&render(&TypeLibraryTemplate { table })?);
         items.push_str(&format!("mod type_info {{ {TYPE_INFO} }}\n"));
     }
-    items.push_str(&format!("mod runtime {{ {RUNTIME} }}\n"));
+    items.push_str(&format!(
+        "mod runtime {{ {RUNTIME} }}\npub use runtime::{{FireReport, SinkFailure}};\n"
+    ));
+    if any_cross_apartment {
+        items.push_str(&format!("mod apartment {{ {APARTMENT} }}\n"));
+    }
     items.push_str(&format!(
         "mod sink {{ {SINK} }}\nmod connection {{ {CONNECTION} }}\n\
          pub use connection::{{Connection, advise, advise_iid}};\n"
@@ -235,6 +271,8 @@ const CONNECTION: &str = include_str!("../../templates/connection.rs");
 const RECEIVE: &str = include_str!("../../templates/receive.rs");
 /// The builder of the type library `type_library()` describes.
 const TYPE_INFO: &str = include_str!("../../templates/type_info.rs");
+/// Sinks kept in the Global Interface Table, for cross-apartment sources.
+const APARTMENT: &str = include_str!("../../templates/apartment.rs");
 
 /// Refuses a source interface whose typed sink's names (`<S>Handler`, `<S>Sink`) are taken by
 /// something the input declares, which would otherwise be two items of one name.
@@ -249,6 +287,40 @@ fn check_free(model: &Model, source: &str) -> Result<(), Diagnostic> {
             return Err(Diagnostic::new(format!(
                 "`{name}` names both something the input declares and the typed sink cpgen \
                  generates for source interface `{source}`"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses `--cross-apartment=NAME` for a NAME that is no source interface of the output.
+fn check_cross_apartment(wanted: &CrossApartment, sources: &[&str]) -> Result<(), Diagnostic> {
+    let CrossApartment::Sources(names) = wanted else {
+        return Ok(());
+    };
+    for name in names {
+        if !sources.contains(&name.as_str()) {
+            let mut message =
+                format!("--cross-apartment: `{name}` is not a source interface of the output");
+            if let Some(close) = crate::diagnostic::closest(name, sources.iter().copied()) {
+                message.push_str(&format!("; did you mean `{close}`?"));
+            }
+            return Err(Diagnostic::new(message));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a source interface where `Fire_<A>_report` would also be `Fire_<B>` for an event
+/// `B` named `<A>_report`.
+fn check_report_names(source: &str, events: &[Event]) -> Result<(), Diagnostic> {
+    for event in events {
+        let report = format!("{}_report", event.name);
+        if events.iter().any(|e| e.name == report) {
+            return Err(Diagnostic::new(format!(
+                "source interface `{source}`: `Fire_{report}` would name both event `{report}` \
+                 and the report form of event `{}`",
+                event.name
             )));
         }
     }
@@ -369,6 +441,7 @@ struct ProxyTemplate<'a> {
     path: String,
     doc: Option<String>,
     dispatch: bool,
+    cross_apartment: bool,
     events: Vec<Event>,
 }
 

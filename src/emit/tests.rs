@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use super::{Options, generate, module_name, parse_uuid};
+use super::{CrossApartment, Options, generate, module_name, parse_uuid};
 use crate::Model;
 
 fn load(text: &str) -> Model {
@@ -19,6 +19,7 @@ fn options() -> Options {
     Options {
         coclasses: Vec::new(),
         module: "t_idl".into(),
+        cross_apartment: Default::default(),
     }
 }
 
@@ -29,6 +30,7 @@ fn squeeze(code: &str) -> String {
     code.replace(",)", ")")
         .replace(",]", "]")
         .replace(",}", "}")
+        .replace(",>", ">")
 }
 
 const SOURCE_HEADER: &str = r#"
@@ -61,9 +63,19 @@ fn clock_has_the_contracts_items() {
         "pubfnenum_connection_points(&self,container:&windows::Win32::System::Com::IConnectionPointContainer)->windows_core::Result<windows::Win32::System::Com::IEnumConnectionPoints>",
         // Arguments last first, the enum as its i32, the unnumbered event at 0x60000002.
         "pubconstDISPID_StateChanged:i32=0x60000002;",
-        "dispatch::invoke(sink,Self::DISPID_StateChanged,&mut[clock.into_variant(),state.0.into_variant()])",
+        "letmutargs=[clock.into_variant(),state.0.into_variant()];\
+         Ok(self.0.fire(|sink|dispatch::invoke(sink,Self::DISPID_StateChanged,&mutargs)))",
         "pubconstDISPID_Alarm:i32=2;",
-        "dispatch::invoke(sink,Self::DISPID_Alarm,&mut[dispatch::by_ref(windows::Win32::System::Variant::VT_BOOL.0,&mut*snooze),label.into_variant()])",
+        "letmutargs=[dispatch::by_ref(windows::Win32::System::Variant::VT_BOOL.0,&mut*snooze),label.into_variant()];\
+         Ok(self.0.fire(|sink|dispatch::invoke(sink,Self::DISPID_Alarm,&mutargs)))",
+        // The first error for Fire_, every sink's outcome for the report, one body for both.
+        "pubfnFire_Tick(&self,seconds:i32)->windows_core::Result<()>{\
+         self.send_Tick::<windows_core::Result<()>>(seconds)?}",
+        "pubfnFire_Tick_report(&self,seconds:i32)->windows_core::Result<FireReport>{self.send_Tick(seconds)}",
+        "fnsend_Tick<O:runtime::Outcome>(&self,seconds:i32)->windows_core::Result<O>",
+        "pubfnset_prune_dead_sinks(&self,prune:bool){self.0.set_prune(prune);}",
+        "#[derive(Clone)]pubstructIClockSinkProxy(runtime::Sinks<IClockSink>);",
+        "pubuseruntime::{FireReport,SinkFailure};",
         "pubuset_idl::*;",
     ] {
         assert!(code.contains(item), "missing {item}\n{}", out.code);
@@ -110,7 +122,7 @@ fn every_mapped_type_reaches_fire_and_the_variant() {
         pl:&muti32,pc:&mutColor,pb:&mutwindows_core::BSTR,\
         ppd:&mutOption<windows::Win32::System::Com::IDispatch>,r#type:i32)";
     assert!(code.contains(signature), "{code}");
-    let args = "&mut[r#type.into_variant(),\
+    let args = "letmutargs=[r#type.into_variant(),\
         dispatch::by_ref(windows::Win32::System::Variant::VT_DISPATCH.0,&mut*ppd),\
         dispatch::by_ref(windows::Win32::System::Variant::VT_BSTR.0,&mut*pb),\
         dispatch::by_ref(windows::Win32::System::Variant::VT_I4.0,&mutpc.0),\
@@ -119,7 +131,7 @@ fn every_mapped_type_reaches_fire_and_the_variant() {
         dispatch::safe_array(windows::Win32::System::Variant::VT_ARRAY.0|windows::Win32::System::Variant::VT_BSTR.0,names)?,\
         dispatch::InVariantRef(pv).into_variant(),v.into_variant(),c.0.into_variant(),\
         dispatch::Date(when).into_variant(),f.into_variant(),h.into_variant(),\
-        b.into_variant(),s.into_variant()]";
+        b.into_variant(),s.into_variant()];";
     assert!(code.contains(args), "{code}");
 }
 
@@ -262,7 +274,7 @@ fn the_type_library_describes_the_coclass_its_sources_and_what_they_use() {
     let out = generate(&clock(), &options()).unwrap();
     let code = squeeze(&out.code);
     for item in [
-        "pubfntype_library()->windows_core::Result<windows::Win32::System::Com::ITypeLib,>",
+        "pubfntype_library()->windows_core::Result<windows::Win32::System::Com::ITypeLib>",
         "name:\"ClockLib\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e8),version:(1,0)",
         // The dual member by name, GUID, flags and base only; the sources in full.
         "name:\"IClock\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e9),\
@@ -303,6 +315,66 @@ fn without_a_library_uuid_there_is_no_type_library() {
     let code = generate(&model, &options()).unwrap().code;
     assert!(!code.contains("fn type_library"), "{code}");
     assert!(!code.contains("type_info::dispatch_of"), "{code}");
+}
+
+#[test]
+fn cross_apartment_sources_keep_their_sinks_in_the_global_interface_table() {
+    let model = clock();
+    let with = |cross_apartment: CrossApartment| {
+        squeeze(
+            &generate(
+                &model,
+                &Options {
+                    cross_apartment,
+                    ..options()
+                },
+            )
+            .unwrap()
+            .code,
+        )
+    };
+    let dispatch = "pubstructDClockEventsProxy(runtime::Sinks<DClockEvents,\
+        apartment::Global<windows::Win32::System::Com::IDispatch>>);";
+    let vtable =
+        "pubstructIClockSinkProxy(runtime::Sinks<IClockSink,apartment::Global<IClockSink>>);";
+    let all = with(CrossApartment::All);
+    assert!(all.contains(dispatch) && all.contains(vtable), "{all}");
+    assert!(all.contains("modapartment{"));
+    let one = with(CrossApartment::Sources(vec!["IClockSink".into()]));
+    assert!(one.contains(vtable) && !one.contains(dispatch), "{one}");
+    assert!(one.contains("pubstructDClockEventsProxy(runtime::Sinks<DClockEvents>);"));
+    // The module is written only when a source needs it.
+    assert!(!with(CrossApartment::None).contains("modapartment{"));
+    let error = generate(
+        &model,
+        &Options {
+            cross_apartment: CrossApartment::Sources(vec!["IClockSnk".into()]),
+            ..options()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.message(),
+        "--cross-apartment: `IClockSnk` is not a source interface of the output; \
+         did you mean `IClockSink`?"
+    );
+}
+
+#[test]
+fn an_event_named_like_another_events_report_is_refused() {
+    let model = load(&format!(
+        r#"{SOURCE_HEADER}
+        [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e9)] dispinterface D {{ properties: methods:
+            [id(1)] void Moved(); [id(2)] void Moved_report(); }};
+        [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ea)] coclass K {{ [default, source] dispinterface D; }};
+        }};"#
+    ));
+    let error = generate(&model, &options()).unwrap_err();
+    assert_eq!(
+        error.message(),
+        "source interface `D`: `Fire_Moved_report` would name both event `Moved_report` and \
+         the report form of event `Moved`"
+    );
 }
 
 #[test]

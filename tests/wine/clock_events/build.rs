@@ -1,4 +1,5 @@
-//! Runs cpgen on fixtures/clock.idl into `$OUT_DIR/events.rs` and on
+//! Runs cpgen on fixtures/clock.idl into `$OUT_DIR/events.rs` (and with
+//! `--cross-apartment` into `$OUT_DIR/events_mt.rs`) and on
 //! fixtures/sinks.idl into `$OUT_DIR/sinks.rs` (the cpgen binary named by
 //! `$CPGEN`, which cpgen's own test suite sets, else `cpgen` on PATH), and
 //! compiles the same files into type libraries with widl (on the build host,
@@ -60,6 +61,19 @@ fn main() {
             .unwrap_or_else(|e| panic!("run {} (set CPGEN): {e}", Path::new(&cpgen).display()));
         assert!(status.success(), "cpgen {} failed: {status}", idl.display());
     }
+    // Once more with every source firing across apartments, for tests/clock/apartments.rs.
+    let status = Command::new(&cpgen)
+        .arg(&fixture)
+        .arg("--cross-apartment")
+        .arg("-o")
+        .arg(out.join("events_mt.rs"))
+        .status()
+        .unwrap_or_else(|e| panic!("run {} (set CPGEN): {e}", Path::new(&cpgen).display()));
+    assert!(
+        status.success(),
+        "cpgen --cross-apartment {} failed: {status}",
+        fixture.display()
+    );
 
     for (stem, variable) in [("clock", "CLOCK_TLB"), ("sinks", "SINKS_TLB")] {
         let tlb = widl_type_library(&widl, &fixtures, &out, stem);

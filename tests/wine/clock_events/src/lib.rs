@@ -16,6 +16,12 @@ pub mod sinks {
     include!(concat!(env!("OUT_DIR"), "/sinks.rs"));
 }
 
+/// What `cpgen fixtures/clock.idl --cross-apartment -o events_mt.rs` writes: the same items,
+/// with every source's sinks kept in the Global Interface Table.
+pub mod cross_apartment {
+    include!(concat!(env!("OUT_DIR"), "/events_mt.rs"));
+}
+
 // The dispatch runtime once more, on its own, so unit tests reach the conversions that
 // clock.idl does not use (`invoke` is tested through the generated proxies).
 #[cfg(test)]

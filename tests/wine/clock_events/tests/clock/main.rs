@@ -4,12 +4,15 @@
 #![deny(warnings)]
 
 mod advise;
+mod apartments;
 mod atl;
 mod connection;
 mod enumerators;
 mod firing;
 mod lifetime;
+mod pruning;
 mod reentrancy;
+mod registry;
 mod std_dispatch;
 mod support;
 mod type_library;

@@ -27,14 +27,18 @@ use crate::support::{Clock, Drops, enter_mta};
 /// widl's type library of fixtures/clock.idl, loaded by oleaut32 from a
 /// file (written once per process into Wine's temp directory).
 pub fn type_lib() -> Result<ITypeLib> {
+    // SAFETY: the path is a NUL-terminated string that outlives the call.
+    unsafe { LoadTypeLibEx(type_lib_path(), REGKIND_NONE) }
+}
+
+/// Where [`type_lib`] loads the type library from.
+pub fn type_lib_path() -> &'static HSTRING {
     static PATH: OnceLock<HSTRING> = OnceLock::new();
-    let path = PATH.get_or_init(|| {
+    PATH.get_or_init(|| {
         let path = std::env::temp_dir().join(format!("cpgen-clock-{}.tlb", std::process::id()));
         std::fs::write(&path, include_bytes!(env!("CLOCK_TLB"))).expect("write clock.tlb");
         HSTRING::from(path.as_os_str())
-    });
-    // SAFETY: path is a NUL-terminated string that outlives the call.
-    unsafe { LoadTypeLibEx(path, REGKIND_NONE) }
+    })
 }
 
 pub fn type_info(lib: &ITypeLib, guid: GUID) -> Result<ITypeInfo> {
