@@ -24,7 +24,7 @@ use windows_core::{BSTR, ComObject, Error, GUID, IUnknown, IUnknownImpl, Result,
 
 use crate::registry::SinkProxyRegistration;
 
-use crate::support::{Arg, Drops, advise, enter_mta, find, lock};
+use crate::support::{Arg, Drops, advise, enter_mta, find, lock, unadvise};
 
 /// The user's object, with the cross-apartment connection points.
 #[implement(IConnectionPointContainer)]
@@ -359,4 +359,31 @@ impl IClockSink_Impl for StaTickSink_Impl {
         self.record(format!("OnAlarm({label})"));
         Ok(VARIANT_TRUE)
     }
+}
+
+#[test]
+fn a_sink_kept_in_the_table_is_released_by_unadvise_and_with_the_clock() -> Result<()> {
+    let (unadvised, released_with_clock) = on_sta(|| {
+        let log = Log::default();
+        let (first, second) = (Drops::default(), Drops::default());
+        let clock = MtClock::new();
+        let point = find(&clock.to_interface(), DIID_DClockEvents)?;
+        let cookie = advise(&point, &ThreadSink::new(&log, &first).to_interface())?;
+        advise(&point, &ThreadSink::new(&log, &second).to_interface())?;
+        // Fires here and from a worker get the sinks from the table and give
+        // them back: no reference stays behind.
+        clock.events.DClockEvents.Fire_Tick(1)?;
+        fire_from_worker(clock.events.DClockEvents.clone(), |events| {
+            events.Fire_Tick(2)
+        })
+        .0?;
+        assert_eq!(lock(&log).len(), 4);
+        unadvise(&point, cookie)?;
+        let unadvised = (first.count(), second.count());
+        drop((point, clock));
+        Ok((unadvised, second.count()))
+    })?;
+    assert_eq!(unadvised, (1, 0));
+    assert_eq!(released_with_clock, 1);
+    Ok(())
 }
