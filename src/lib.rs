@@ -4,6 +4,7 @@
 //! [`write`].
 
 mod builder;
+mod builtin;
 pub mod diagnostic;
 pub mod emit;
 pub mod model;

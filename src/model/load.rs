@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::Options;
+use crate::builtin;
 use crate::diagnostic::Diagnostic;
 use crate::parse::{self, ast};
 use crate::preprocess;
@@ -59,7 +60,7 @@ impl Loader<'_> {
             return Ok(());
         }
         // The preprocessor reads a file already in the source set from there.
-        if let Some(text) = builtin_sdk_file(path) {
+        if let Some(text) = builtin::text(path) {
             self.sources
                 .add(path.to_path_buf(), text.to_string(), imported_at);
         }
@@ -101,8 +102,7 @@ impl Loader<'_> {
                 return Ok(candidate);
             }
         }
-        let builtin = Path::new(BUILTIN_SDK).join(name);
-        if builtin_sdk_file(&builtin).is_some() {
+        if let Some(builtin) = builtin::path(name) {
             return Ok(builtin);
         }
         let searched: Vec<String> = dirs
@@ -124,28 +124,6 @@ impl Loader<'_> {
             searched.join(", ")
         )))
     }
-}
-
-/// Where the built-in SDK files appear to be, in messages and `inspect`.
-const BUILTIN_SDK: &str = "<cpgen built-in SDK>";
-
-/// cpgen's small copies of the SDK files COM servers import, used when an import is found
-/// nowhere on the search path: the sample and users' files then need no SDK installed.
-const BUILTIN_SDK_FILES: &[(&str, &str)] = &[
-    ("wtypes.idl", include_str!("../builtin_idl/wtypes.idl")),
-    ("unknwn.idl", include_str!("../builtin_idl/unknwn.idl")),
-    ("objidl.idl", include_str!("../builtin_idl/objidl.idl")),
-    ("oaidl.idl", include_str!("../builtin_idl/oaidl.idl")),
-    ("ocidl.idl", include_str!("../builtin_idl/ocidl.idl")),
-];
-
-/// The text of a built-in SDK file, if `path` names one.
-fn builtin_sdk_file(path: &Path) -> Option<&'static str> {
-    let name = path.strip_prefix(BUILTIN_SDK).ok()?.to_str()?;
-    BUILTIN_SDK_FILES
-        .iter()
-        .find(|(file, _)| *file == name)
-        .map(|(_, text)| *text)
 }
 
 /// `import` statements anywhere in the file (MIDL allows them inside a library too).

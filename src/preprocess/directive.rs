@@ -479,8 +479,8 @@ impl Preprocessor<'_> {
 
     /// Where `#include` finds `name`: for `"name"`, the including file's folder, then the `-I`
     /// folders in order; for `<name>`, the `-I` folders, then the including file's folder (widl's
-    /// default search path holds Wine's headers, which a `-I` must name here). `Err` lists the
-    /// folders searched.
+    /// default search path holds Wine's headers, which a `-I` must name here); then cpgen's
+    /// built-in SDK headers. `Err` lists the folders searched.
     fn find_include(
         &self,
         name: &str,
@@ -515,7 +515,8 @@ impl Preprocessor<'_> {
                 return Ok(path);
             }
         }
-        Err(dirs)
+        // Found nowhere: cpgen's own copy of an SDK header (olectl.h, idispids.h), if it has one.
+        crate::builtin::path(name).ok_or(dirs)
     }
 }
 

@@ -109,8 +109,12 @@ fn predefined(options: &Options) -> Result<Macros, Diagnostic> {
     Ok(pp.macros)
 }
 
-/// A file's text; bytes that are not UTF-8 become U+FFFD rather than an error.
+/// A file's text (a built-in SDK header's, for its path); bytes that are not UTF-8 become U+FFFD
+/// rather than an error.
 fn read_source(path: &Path) -> std::io::Result<String> {
+    if let Some(text) = crate::builtin::text(path) {
+        return Ok(text.to_string());
+    }
     let bytes = std::fs::read(path)?;
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,
