@@ -108,7 +108,7 @@ fn dispatch_event(
     };
     for (rust, ty) in typed.iter().rev() {
         let arg = match ty {
-            EventType::Out(inner) => {
+            EventType::Out(inner) | EventType::InRef(inner) => {
                 let target = match inner.as_ref() {
                     EventType::Value { rust: r, .. } if is_enum(model, r) => {
                         format!("&mut {rust}.0")
@@ -191,6 +191,7 @@ fn vtable_event(
             }
             EventType::SafeArray { .. } => format!("{rust} as _"),
             EventType::Out(_) => format!("core::ptr::from_mut(&mut *{rust}).cast()"),
+            EventType::InRef(_) => format!("core::ptr::from_mut(&mut *{rust}).cast_const().cast()"),
         });
     }
     Ok(event)

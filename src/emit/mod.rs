@@ -14,6 +14,7 @@
 pub mod bindings;
 mod docs;
 mod events;
+mod mapping;
 pub mod oracle;
 mod paths;
 mod sinks;

@@ -3,14 +3,13 @@
 //! a VARIANT for `IDispatch::Invoke`, and laid out in a vtable call. Naming and type mapping live
 //! here so that the templates only print what this decides.
 
-use super::paths;
+use super::{mapping, paths};
 use crate::Diagnostic;
 use crate::model::{InterfaceKind, Model, Param, TypeRef};
 
 const VARIANT: &str = "windows::Win32::System::Variant::VARIANT";
 
-/// A VARIANT type tag (`VT_*`), by name: the templates print `windows::Win32::System::Variant::VT_I4`.
-pub type Vt = &'static str;
+pub use super::mapping::Vt;
 
 /// An event parameter's type, as `Fire_` takes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +26,10 @@ pub enum EventType {
     SafeArray { element: Vt },
     /// `&mut T` for `[out]` and `[in, out]` pointers, sent as `VT_BYREF | T's tag`.
     Out(Box<EventType>),
+    /// `&mut T` for an `[in]` pointer (`BSTR*`, `short*`): Visual Basic's `ByRef`, which the stock
+    /// events use so the sink can change the value; passed as `[in, out]` is, but declared
+    /// `*const T` in a vtable slot.
+    InRef(Box<EventType>),
 }
 
 impl EventType {
@@ -39,7 +42,7 @@ impl EventType {
             EventType::Interface { dispatch: true, .. } => "VT_DISPATCH",
             EventType::Interface { .. } => "VT_UNKNOWN",
             EventType::SafeArray { element } => element,
-            EventType::Out(inner) => inner.vt(),
+            EventType::Out(inner) | EventType::InRef(inner) => inner.vt(),
         }
     }
 }
@@ -61,7 +64,9 @@ pub fn rust_type(model: &Model, ty: &EventType, owned: bool) -> Result<String, D
         }
         EventType::Interface { name, .. } => format!("Option<&{}>", paths::interface(model, name)?),
         EventType::SafeArray { .. } => "*mut windows::Win32::System::Com::SAFEARRAY".into(),
-        EventType::Out(inner) => format!("&mut {}", rust_type(model, inner, true)?),
+        EventType::Out(inner) | EventType::InRef(inner) => {
+            format!("&mut {}", rust_type(model, inner, true)?)
+        }
     })
 }
 
@@ -81,6 +86,7 @@ pub fn abi_type(model: &Model, ty: &EventType) -> Result<String, Diagnostic> {
             }
             other => format!("*mut {}", abi_type(model, other)?),
         },
+        EventType::InRef(inner) => format!("*const {}", abi_type(model, inner)?),
     })
 }
 
@@ -108,7 +114,9 @@ pub fn type_desc(ty: &EventType, local: &dyn Fn(&str) -> Option<usize>) -> Optio
             format!("type_info::Desc::Ptr(&{})", vt("VT_VARIANT"))
         }
         EventType::SafeArray { element } => format!("type_info::Desc::SafeArray(&{})", vt(element)),
-        EventType::Out(inner) => format!("type_info::Desc::Ptr(&{})", type_desc(inner, local)?),
+        EventType::Out(inner) | EventType::InRef(inner) => {
+            format!("type_info::Desc::Ptr(&{})", type_desc(inner, local)?)
+        }
         other => vt(other.vt()),
     })
 }
@@ -127,70 +135,6 @@ pub fn vt(ty: &EventType) -> String {
 pub fn is_enum(model: &Model, rust: &str) -> bool {
     model.enums.iter().any(|e| e.name == rust)
 }
-
-/// Base types of the mapping: IDL name → (Rust type, VARIANT tag).
-const SCALARS: &[(&str, &str, Vt)] = &[
-    ("long", "i32", "VT_I4"),
-    ("LONG", "i32", "VT_I4"),
-    ("int", "i32", "VT_I4"),
-    ("INT", "i32", "VT_I4"),
-    ("signed long", "i32", "VT_I4"),
-    ("long int", "i32", "VT_I4"),
-    ("__int32", "i32", "VT_I4"),
-    ("short", "i16", "VT_I2"),
-    ("SHORT", "i16", "VT_I2"),
-    ("unsigned long", "u32", "VT_UI4"),
-    ("ULONG", "u32", "VT_UI4"),
-    ("DWORD", "u32", "VT_UI4"),
-    ("unsigned int", "u32", "VT_UI4"),
-    ("UINT", "u32", "VT_UI4"),
-    ("unsigned short", "u16", "VT_UI2"),
-    ("USHORT", "u16", "VT_UI2"),
-    ("WORD", "u16", "VT_UI2"),
-    ("BYTE", "u8", "VT_UI1"),
-    ("byte", "u8", "VT_UI1"),
-    ("unsigned char", "u8", "VT_UI1"),
-    ("UCHAR", "u8", "VT_UI1"),
-    ("char", "i8", "VT_I1"),
-    ("CHAR", "i8", "VT_I1"),
-    ("small", "i8", "VT_I1"),
-    ("hyper", "i64", "VT_I8"),
-    ("__int64", "i64", "VT_I8"),
-    ("LONGLONG", "i64", "VT_I8"),
-    ("long long", "i64", "VT_I8"),
-    ("INT64", "i64", "VT_I8"),
-    ("unsigned hyper", "u64", "VT_UI8"),
-    ("ULONGLONG", "u64", "VT_UI8"),
-    ("UINT64", "u64", "VT_UI8"),
-    ("float", "f32", "VT_R4"),
-    ("FLOAT", "f32", "VT_R4"),
-    ("double", "f64", "VT_R8"),
-    ("DOUBLE", "f64", "VT_R8"),
-    ("DATE", "f64", "VT_DATE"),
-    ("VARIANT_BOOL", "VARIANT_BOOL", "VT_BOOL"),
-];
-
-/// stdole2's aliases, which reach an IDL through `importlib("stdole2.tlb")` rather than a
-/// typedef cpgen can read: each is its integer (or boolean) type.
-const STDOLE_ALIASES: &[(&str, &str)] = &[
-    ("OLE_COLOR", "DWORD"),
-    ("OLE_HANDLE", "UINT"),
-    ("OLE_XPOS_PIXELS", "long"),
-    ("OLE_YPOS_PIXELS", "long"),
-    ("OLE_XSIZE_PIXELS", "long"),
-    ("OLE_YSIZE_PIXELS", "long"),
-    ("OLE_XPOS_HIMETRIC", "long"),
-    ("OLE_YPOS_HIMETRIC", "long"),
-    ("OLE_XSIZE_HIMETRIC", "long"),
-    ("OLE_YSIZE_HIMETRIC", "long"),
-    ("OLE_XPOS_CONTAINER", "float"),
-    ("OLE_YPOS_CONTAINER", "float"),
-    ("OLE_XSIZE_CONTAINER", "float"),
-    ("OLE_YSIZE_CONTAINER", "float"),
-    ("OLE_OPTEXCLUSIVE", "VARIANT_BOOL"),
-    ("OLE_CANCELBOOL", "VARIANT_BOOL"),
-    ("OLE_ENABLEDEFAULTBOOL", "VARIANT_BOOL"),
-];
 
 /// How `param` of event `method` of source interface `interface` is passed, or an error that
 /// names the parameter: cpgen never guesses a mapping.
@@ -228,6 +172,17 @@ pub fn event_type(
         None if is_variant(model, &ty.base) && ty.pointers == 1 => {
             Ok(EventType::Variant { by_ref: true })
         }
+        // `[in] T*`: by reference, as Visual Basic's ByRef.
+        None if ty.pointers > 0 && ty.safearray_of.is_none() => {
+            let pointee = TypeRef {
+                pointers: ty.pointers - 1,
+                ..ty.clone()
+            };
+            match classify(model, &pointee) {
+                Some(inner) => Ok(EventType::InRef(Box::new(inner))),
+                None => Err(unsupported(UNMAPPED)),
+            }
+        }
         None => Err(unsupported(UNMAPPED)),
     }
 }
@@ -252,7 +207,8 @@ fn classify(model: &Model, ty: &TypeRef) -> Option<EventType> {
     let mut name = ty.base.as_str();
     // Typedef chains are short; the bound only stops a cycle.
     for _ in 0..16 {
-        if let Some((_, rust, vt)) = SCALARS.iter().find(|(idl, ..)| *idl == name) {
+        if let Some(known) = mapping::known(name) {
+            let (rust, vt) = known.event?;
             return Some(EventType::Value {
                 rust: rust.to_string(),
                 vt,
@@ -277,7 +233,7 @@ fn classify(model: &Model, ty: &TypeRef) -> Option<EventType> {
                 .strip_prefix("enum ")
                 .unwrap_or(&t.ty_ref.base),
             Some(_) => return None,
-            None => STDOLE_ALIASES.iter().find(|(a, _)| *a == name)?.1,
+            None => mapping::stdole_alias(name)?,
         };
     }
     None
@@ -291,8 +247,10 @@ fn is_variant(model: &Model, name: &str) -> bool {
             .any(|t| t.name == name && t.ty_ref.base == "VARIANT" && t.ty_ref.pointers == 0)
 }
 
-/// An interface type named `name`, with whether it is dispatchable.
+/// An interface type named `name` (a coclass standing for its default interface, as MIDL reads
+/// it), with whether it is dispatchable.
 fn interface(model: &Model, name: &str) -> Option<EventType> {
+    let name = model.coclass_default(name).unwrap_or(name);
     let dispatch = match name {
         "IUnknown" => false,
         "IDispatch" => true,

@@ -211,7 +211,7 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
                 format!("args.array({index}, {})?", vt(ty)),
                 format!("*{name}"),
             ),
-            EventType::Out(inner) => {
+            EventType::Out(inner) | EventType::InRef(inner) => {
                 let (read, arg) = match inner.as_ref() {
                     EventType::Value { vt: "VT_DATE", .. } => (
                         format!("args.by_ref::<dispatch::Date>({index})?"),
@@ -270,7 +270,7 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
                         format!("args.array_ref({index}, {})?", vt(inner)),
                         format!("&mut {name}"),
                     ),
-                    EventType::Out(_) => {
+                    EventType::Out(_) | EventType::InRef(_) => {
                         return Err(Diagnostic::new(format!(
                             "internal error: `{}` has a pointer to a by-reference parameter",
                             event.name
@@ -328,6 +328,13 @@ fn slot(model: &Model, event: &Event) -> Result<Slot, Diagnostic> {
                 format!("windows_core::Interface::from_raw_borrowed(&{name})")
             }
             EventType::SafeArray { .. } => format!("{name}.cast_mut()"),
+            EventType::InRef(_) => {
+                // Declared `*const T` in the slot; the handler may still change the value.
+                receive.push(format!(
+                    "let {name} = sink::in_out({name}.cast_mut().cast())?;"
+                ));
+                name
+            }
             EventType::Out(inner) => {
                 let read = if idl.is_in {
                     format!("sink::in_out({name}.cast())?")

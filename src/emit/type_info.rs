@@ -231,7 +231,7 @@ impl<'m> Entries<'m> {
                 Ok(())
             }
             EventType::Interface { name, .. } => self.interface(name, false),
-            EventType::Out(inner) => self.uses(inner),
+            EventType::Out(inner) | EventType::InRef(inner) => self.uses(inner),
             _ => Ok(()),
         }
     }

@@ -63,6 +63,17 @@ impl Model {
     pub fn interface(&self, name: &str) -> Option<&Interface> {
         self.interfaces.iter().find(|i| i.name == name)
     }
+
+    /// What coclass `name`, used as a type (`Presentation*`), stands for: its default interface
+    /// (the `[default]` member that is not a source, else its first such member), as MIDL reads it.
+    pub fn coclass_default(&self, name: &str) -> Option<&str> {
+        let coclass = self.coclasses.iter().find(|c| c.name == name)?;
+        let incoming = || coclass.members.iter().filter(|m| !m.source);
+        incoming()
+            .find(|m| m.default)
+            .or_else(|| incoming().next())
+            .map(|m| m.name.as_str())
+    }
 }
 
 /// Something declared in a file, which may be the input or an import.

@@ -2,15 +2,20 @@
 //! renders, by one set of rules, in this order:
 //! 1. C's own types (`long`, `unsigned short`, `double`, ...) become primitives;
 //! 2. enums and vtable interfaces declared in the input become types of the input's namespace;
-//! 3. a name the Win32 metadata has (`BSTR`, `VARIANT_BOOL`, `IDispatch`) becomes a reference
-//!    to it, so the output uses the windows crate's type (`GUID` is `System.Guid` there);
-//! 4. other typedefs (`DWORD`, `LONG`, `OLE_COLOR`) are followed to what they alias.
+//! 3. a name of cpgen's one type mapping ([`crate::emit::mapping`]: `DWORD`, `DATE`,
+//!    `LPWSTR`, `CURRENCY`, stdole's `OLE_COLOR`, ...) becomes what the mapping says, the very
+//!    type the event oracle gives it;
+//! 4. a coclass stands for its default interface;
+//! 5. a name the Win32 metadata has (`BSTR`, `HWND`, `IDispatch`) becomes a reference to it, so
+//!    the output uses the windows crate's type;
+//! 6. other typedefs are followed to what they alias.
 //!
 //! Anything else is an error the caller places on a parameter: nothing is guessed.
 
 use windows_metadata::Type;
 
 use super::sdk::{self, Kind};
+use crate::emit::mapping::{self, Binding};
 use crate::model::{InterfaceKind, Model, TypeRef};
 
 /// The namespace of the input's own types in the .winmd. It never shows in the output (which is
@@ -119,8 +124,16 @@ impl<'m> Types<'m> {
         if let Some(typedef) = typedef.filter(|t| !t.imported) {
             return self.alias(name, &typedef.ty_ref, depth);
         }
-        if name == "GUID" {
-            return Ok((Type::value_named("System", "Guid"), false));
+        if let Some(known) = mapping::resolve(name) {
+            return match known.binding {
+                Binding::Primitive(p) => Ok((p.metadata(), false)),
+                Binding::Sdk(sdk_name) => self.sdk(sdk_name),
+                Binding::Guid => Ok((Type::value_named("System", "Guid"), false)),
+            };
+        }
+        if let Some(default) = self.model.coclass_default(name) {
+            // A coclass used as a type stands for its default interface, as MIDL reads it.
+            return self.named(default, depth + 1);
         }
         if let Ok(found) = self.sdk(name) {
             return Ok(found);
