@@ -1,0 +1,55 @@
+//! Runs cpgen (the binary `$CPGEN` names, else `cpgen` on PATH) over every IDL file of the
+//! real-world corpus (`fixtures/realworld/SOURCES`), without an SDK (cpgen's built-in olectl.h,
+//! oaidl.idl, ...), into `$OUT_DIR/<project>_<file>.rs`, and writes `$OUT_DIR/corpus.rs`: one
+//! module per file. The files `fixtures/realworld/REFUSED` lists are left out (tests/realworld.rs
+//! checks that cpgen refuses them as it says).
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
+    let cpgen = env::var_os("CPGEN").unwrap_or_else(|| "cpgen".into());
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../fixtures/realworld");
+    println!("cargo:rerun-if-env-changed=CPGEN");
+    println!("cargo:rerun-if-changed={}", Path::new(&cpgen).display());
+    println!("cargo:rerun-if-changed={}", corpus.display());
+    let listed = |name: &str| -> Vec<String> {
+        let text = fs::read_to_string(corpus.join(name)).unwrap_or_default();
+        text.lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .collect()
+    };
+    let refused = listed("REFUSED");
+    let mut modules = String::new();
+    for file in listed("SOURCES") {
+        let is_idl = file.ends_with(".idl") || file.ends_with(".odl");
+        if !is_idl || refused.contains(&file) {
+            continue;
+        }
+        let idl = corpus.join(&file);
+        let module = file
+            .trim_end_matches(".idl")
+            .trim_end_matches(".odl")
+            .replace(['/', '-', '.'], "_")
+            .to_lowercase();
+        let rs = out.join(format!("{module}.rs"));
+        let status = Command::new(&cpgen)
+            .arg(&idl)
+            .arg("-o")
+            .arg(&rs)
+            .status()
+            .unwrap_or_else(|e| panic!("run {} (set CPGEN): {e}", Path::new(&cpgen).display()));
+        assert!(status.success(), "cpgen {} failed: {status}", idl.display());
+        writeln!(
+            modules,
+            "pub mod {module} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\")); }}"
+        )
+        .expect("write to a String");
+    }
+    fs::write(out.join("corpus.rs"), modules).expect("write corpus.rs");
+}
