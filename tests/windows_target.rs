@@ -13,6 +13,8 @@ const CRATES: &[&str] = &[
     "tests/wine/bindings_check",
     "tests/wine/clock_events",
     "tests/wine/sdk_events",
+    // Every file of the real-world corpus (fixtures/realworld); the stock Error event fired.
+    "tests/wine/realworld",
     // The firing benchmark's smoke test (the timings are `bench.sh run`'s, not the suite's).
     "tests/wine/fire_bench",
     // The README's quick start: build.rs through cpgen::Builder, a sink receiving an event.
@@ -27,6 +29,7 @@ const LINTED: &[&str] = &[
     "tests/wine/fire_bench",
     "tests/wine/quickstart",
     "tests/wine/sdk_events",
+    "tests/wine/realworld",
     "examples/clock_server",
 ];
 
