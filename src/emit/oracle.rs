@@ -371,11 +371,55 @@ mod tests {
             struct_error.contains("parameter `s` has type `S`"),
             "{struct_error}"
         );
-        assert!(
-            got[9].is_err(),
-            "an [in] long* has no mapping: {:?}",
-            got[9]
+        assert_eq!(
+            got[9],
+            Ok(EventType::InRef(Box::new(EventType::Value {
+                rust: "i32".into(),
+                vt: "VT_I4"
+            }))),
+            "an [in] long* goes by reference, as VB's ByRef"
         );
         assert_eq!(got[10], Ok(EventType::Out(Box::new(EventType::Bstr))));
+    }
+
+    #[test]
+    fn stock_events_by_reference_and_coclasses_as_types() {
+        let dir = tempfile::tempdir().unwrap();
+        let idl = dir.path().join("t.idl");
+        std::fs::write(
+            &idl,
+            r#"[uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7eb)] dispinterface DApp { properties: methods: };
+               [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ec)] coclass App { [default] dispinterface DApp; };
+               [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ed)] dispinterface D { properties: methods:
+                 void Error(short Number, BSTR* Description, boolean* CancelDisplay);
+                 void KeyDown(short* KeyCode, short Shift);
+                 void Opened(App* app, OLE_XPOS_PIXELS x, OLE_CANCELBOOL cancel); };"#,
+        )
+        .unwrap();
+        let model = crate::load(&idl, &Default::default()).unwrap();
+        let by_ref = |inner| Ok(EventType::InRef(Box::new(inner)));
+        let short = EventType::Value {
+            rust: "i16".into(),
+            vt: "VT_I2",
+        };
+        assert_eq!(
+            types(&model, "D"),
+            [
+                Ok(short.clone()),
+                by_ref(EventType::Bstr),
+                by_ref(EventType::Value {
+                    rust: "u8".into(),
+                    vt: "VT_UI1"
+                }),
+                by_ref(short.clone()),
+                Ok(short),
+                Ok(EventType::Interface {
+                    name: "DApp".into(),
+                    dispatch: true
+                }),
+                value("i32", "VT_I4"),
+                value("VARIANT_BOOL", "VT_BOOL"),
+            ]
+        );
     }
 }
