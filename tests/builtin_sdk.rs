@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use cpgen::model::Options;
 
 const IMPORTS: &str = "import \"wtypes.idl\"; import \"unknwn.idl\"; import \"objidl.idl\";
@@ -60,4 +62,41 @@ fn builtin_sdk_agrees_with_wines() {
         checked += 1;
     }
     assert!(checked > 40, "only {checked} declarations checked");
+}
+
+/// `#define DISPID_NAME value` lines of a header, as (name, value).
+fn dispids(text: &str) -> Vec<(String, i64)> {
+    text.lines()
+        .filter_map(|l| {
+            let mut words = l.strip_prefix("#define DISPID_")?.split_whitespace();
+            let name = words.next()?.to_string();
+            let value = words.next()?.trim_matches(['(', ')']).parse().ok()?;
+            Some((name, value))
+        })
+        .collect()
+}
+
+#[test]
+fn builtin_olectl_and_idispids_have_wines_dispids() {
+    let Some(wine) = common::wine_or_skip("builtin_olectl_and_idispids_have_wines_dispids") else {
+        return;
+    };
+    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/builtin_idl");
+    for header in ["olectl.h", "idispids.h"] {
+        let ours = dispids(&std::fs::read_to_string(builtin.join(header)).unwrap());
+        let theirs = dispids(&std::fs::read_to_string(wine.idl_dir.join(header)).unwrap());
+        assert!(!theirs.is_empty(), "no DISPID in Wine's {header}");
+        for (name, value) in &theirs {
+            assert_eq!(
+                ours.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+                Some(value),
+                "{header}: DISPID_{name}"
+            );
+        }
+        assert_eq!(
+            ours.len(),
+            theirs.len(),
+            "{header}: DISPIDs Wine's file lacks"
+        );
+    }
 }
