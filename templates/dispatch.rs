@@ -248,6 +248,12 @@ impl EventArg for InVariantRef<'_> {
     }
 }
 
+/// `int` and `unsigned int`: 32 bits like `long`, but `VT_INT` / `VT_UINT`, as MIDL describes
+/// them in type libraries (cpgen passes the bits as an i32).
+pub(super) fn int(vt: VARENUM, bits: i32) -> VARIANT {
+    variant(vt, VARIANT_0_0_0 { intVal: bits })
+}
+
 /// `DATE`: an f64 like `double`, but `VT_DATE` (cpgen wraps the parameter).
 /// Laid out as the f64, which is how a sink receives it in place.
 #[repr(transparent)]

@@ -120,6 +120,10 @@ fn dispatch_event(
             EventType::Value { vt: "VT_DATE", .. } => {
                 format!("dispatch::Date({rust}).into_variant()")
             }
+            EventType::Value {
+                vt: vt @ ("VT_INT" | "VT_UINT"),
+                ..
+            } => format!("dispatch::int(windows::Win32::System::Variant::{vt}, {rust} as i32)"),
             EventType::Value { rust: r, .. } if is_enum(model, r) => {
                 format!("{rust}.0.into_variant()")
             }

@@ -91,10 +91,12 @@ const fn binding_only(binding: Binding) -> Known {
 
 /// The base types and the SDK's scalar typedefs, by IDL name.
 const KNOWN: &[(&str, Known)] = &[
+    // `int` is 32 bits like `long`, but MIDL describes it as VT_INT (and `unsigned int` as
+    // VT_UINT) in type libraries, so that is what an event sends.
     ("long", both(P(I32), "i32", "VT_I4")),
     ("LONG", both(P(I32), "i32", "VT_I4")),
-    ("int", both(P(I32), "i32", "VT_I4")),
-    ("INT", both(P(I32), "i32", "VT_I4")),
+    ("int", both(P(I32), "i32", "VT_INT")),
+    ("INT", both(P(I32), "i32", "VT_INT")),
     ("signed long", both(P(I32), "i32", "VT_I4")),
     ("long int", both(P(I32), "i32", "VT_I4")),
     ("__int32", both(P(I32), "i32", "VT_I4")),
@@ -103,8 +105,8 @@ const KNOWN: &[(&str, Known)] = &[
     ("unsigned long", both(P(U32), "u32", "VT_UI4")),
     ("ULONG", both(P(U32), "u32", "VT_UI4")),
     ("DWORD", both(P(U32), "u32", "VT_UI4")),
-    ("unsigned int", both(P(U32), "u32", "VT_UI4")),
-    ("UINT", both(P(U32), "u32", "VT_UI4")),
+    ("unsigned int", both(P(U32), "u32", "VT_UINT")),
+    ("UINT", both(P(U32), "u32", "VT_UINT")),
     ("unsigned short", both(P(U16), "u16", "VT_UI2")),
     ("USHORT", both(P(U16), "u16", "VT_UI2")),
     ("WORD", both(P(U16), "u16", "VT_UI2")),
@@ -125,6 +127,18 @@ const KNOWN: &[(&str, Known)] = &[
     ("unsigned hyper", both(P(U64), "u64", "VT_UI8")),
     ("ULONGLONG", both(P(U64), "u64", "VT_UI8")),
     ("UINT64", both(P(U64), "u64", "VT_UI8")),
+    ("INT8", both(P(I8), "i8", "VT_I1")),
+    ("UINT8", both(P(U8), "u8", "VT_UI1")),
+    ("INT16", both(P(I16), "i16", "VT_I2")),
+    ("UINT16", both(P(U16), "u16", "VT_UI2")),
+    ("INT32", both(P(I32), "i32", "VT_I4")),
+    ("UINT32", both(P(U32), "u32", "VT_UI4")),
+    ("LONG32", both(P(I32), "i32", "VT_I4")),
+    ("ULONG32", both(P(U32), "u32", "VT_UI4")),
+    ("DWORD32", both(P(U32), "u32", "VT_UI4")),
+    ("LONG64", both(P(I64), "i64", "VT_I8")),
+    ("ULONG64", both(P(U64), "u64", "VT_UI8")),
+    ("DWORD64", both(P(U64), "u64", "VT_UI8")),
     ("float", both(P(F32), "f32", "VT_R4")),
     ("FLOAT", both(P(F32), "f32", "VT_R4")),
     ("double", both(P(F64), "f64", "VT_R8")),
@@ -194,8 +208,9 @@ pub fn stdole_alias(name: &str) -> Option<&'static str> {
         .map(|(_, target)| *target)
 }
 
-/// `name` with stdole's aliases followed to a name [`known`] knows.
+/// `name` (or `enum name`) with stdole's aliases followed to a name [`known`] knows.
 pub fn resolve(name: &str) -> Option<Known> {
+    let name = name.strip_prefix("enum ").unwrap_or(name);
     known(name).or_else(|| known(stdole_alias(name)?))
 }
 

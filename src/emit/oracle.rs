@@ -173,7 +173,7 @@ pub fn event_type(
             Ok(EventType::Variant { by_ref: true })
         }
         // `[in] T*`: by reference, as Visual Basic's ByRef.
-        None if ty.pointers > 0 && ty.safearray_of.is_none() => {
+        None if ty.pointers > 0 => {
             let pointee = TypeRef {
                 pointers: ty.pointers - 1,
                 ..ty.clone()
@@ -204,7 +204,8 @@ fn classify(model: &Model, ty: &TypeRef) -> Option<EventType> {
     if ty.pointers != 0 {
         return None;
     }
-    let mut name = ty.base.as_str();
+    // `enum X` names the enum `X` (stdole's `enum OLE_TRISTATE` included).
+    let mut name = ty.base.strip_prefix("enum ").unwrap_or(&ty.base);
     // Typedef chains are short; the bound only stops a cycle.
     for _ in 0..16 {
         if let Some(known) = mapping::known(name) {

@@ -97,10 +97,12 @@ impl<'m> Types<'m> {
             return Ok((ty, false));
         }
         if let ["enum", tag] = words.as_slice() {
-            return self
-                .own_enum(tag)
-                .map(|ty| (ty, false))
-                .ok_or_else(|| format!("`enum {tag}` is not declared in the input"));
+            return match (self.own_enum(tag), mapping::resolve(tag)) {
+                (Some(ty), _) => Ok((ty, false)),
+                // stdole's enums (`enum OLE_TRISTATE`) are what the one mapping says.
+                (None, Some(_)) => self.named(tag, depth + 1),
+                (None, None) => Err(format!("`enum {tag}` is not declared in the input")),
+            };
         }
         if let [keyword @ ("struct" | "union"), tag] = words.as_slice() {
             return Err(format!(

@@ -1,7 +1,7 @@
 //! Runs cpgen (the binary `$CPGEN` names, else `cpgen` on PATH) over every IDL file of the
 //! real-world corpus (`fixtures/realworld/SOURCES`), without an SDK (cpgen's built-in olectl.h,
 //! oaidl.idl, ...), into `$OUT_DIR/<project>_<file>.rs`, and writes `$OUT_DIR/corpus.rs`: one
-//! module per file. The files `fixtures/realworld/REFUSED` lists are left out (tests/realworld.rs
+//! module per file, and `$OUT_DIR/firing.rs` (see `build_firing.rs`). The files `fixtures/realworld/REFUSED` lists are left out (tests/realworld.rs
 //! checks that cpgen refuses them as it says).
 
 use std::env;
@@ -9,6 +9,9 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+#[path = "build_firing.rs"]
+mod firing;
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
@@ -26,6 +29,7 @@ fn main() {
     };
     let refused = listed("REFUSED");
     let mut modules = String::new();
+    let mut firing = String::new();
     for file in listed("SOURCES") {
         let is_idl = file.ends_with(".idl") || file.ends_with(".odl");
         if !is_idl || refused.contains(&file) {
@@ -45,6 +49,7 @@ fn main() {
             .status()
             .unwrap_or_else(|e| panic!("run {} (set CPGEN): {e}", Path::new(&cpgen).display()));
         assert!(status.success(), "cpgen {} failed: {status}", idl.display());
+        firing.push_str(&firing::tests(Path::new(&cpgen), &idl, &module, &out));
         writeln!(
             modules,
             "pub mod {module} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\")); }}"
@@ -52,4 +57,5 @@ fn main() {
         .expect("write to a String");
     }
     fs::write(out.join("corpus.rs"), modules).expect("write corpus.rs");
+    fs::write(out.join("firing.rs"), firing).expect("write firing.rs");
 }
