@@ -31,6 +31,9 @@ pub struct Model {
     pub interfaces: Vec<Interface>,
     pub coclasses: Vec<Coclass>,
     pub enums: Vec<Enum>,
+    /// Structs and unions with a body (not shown by `inspect`).
+    #[serde(skip)]
+    pub structs: Vec<Struct>,
     pub typedefs: Vec<Typedef>,
     pub constants: Vec<Constant>,
     /// Every file read: the input, what it included, what it imported (for `rerun-if-changed`).
@@ -53,6 +56,7 @@ impl Model {
             interfaces: own(&self.interfaces),
             coclasses: own(&self.coclasses),
             enums: own(&self.enums),
+            structs: own(&self.structs),
             typedefs: own(&self.typedefs),
             constants: own(&self.constants),
             files: self.files.clone(),
@@ -90,7 +94,7 @@ macro_rules! declared {
         }
     )*};
 }
-declared!(Library, Interface, Coclass, Enum, Typedef, Constant);
+declared!(Library, Interface, Coclass, Enum, Struct, Typedef, Constant);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Library {
@@ -237,6 +241,22 @@ pub struct Enum {
 pub struct EnumMember {
     pub name: String,
     pub value: i64,
+}
+
+/// A struct or union with a body: `struct tagPOINT { long x; long y; }`.
+#[derive(Debug, Clone)]
+pub struct Struct {
+    /// Its tag or, for an untagged `typedef struct {...} X`, the typedef name.
+    pub name: String,
+    pub union: bool,
+    pub fields: Vec<StructField>,
+    pub imported: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct StructField {
+    pub name: String,
+    pub ty_ref: TypeRef,
 }
 
 #[derive(Debug, Clone, Serialize)]

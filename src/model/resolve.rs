@@ -257,16 +257,36 @@ impl<'a> Resolver<'a> {
             }
             ast::TypeSpec::Struct(ast::Aggregate {
                 fields: Some(fields),
-                ..
+                name,
             })
             | ast::TypeSpec::Union(ast::Union {
                 fields: Some(fields),
+                name,
                 ..
             }) => {
+                let mut out = Vec::new();
                 for field in fields {
-                    if let Some(spec) = &field.spec {
-                        self.collect_type(unit, &spec.ty, None)?;
+                    let Some(spec) = &field.spec else { continue };
+                    self.collect_type(unit, &spec.ty, None)?;
+                    for declarator in &field.declarators {
+                        if let Some(field_name) = &declarator.name {
+                            out.push(StructField {
+                                name: field_name.text.clone(),
+                                ty_ref: type_ref(spec, &declarator.derived, &self.scope),
+                            });
+                        }
                     }
+                }
+                let name = name
+                    .as_ref()
+                    .or_else(|| typedef_name.and_then(|d| d.name.as_ref()));
+                if let Some(name) = name {
+                    self.model.structs.push(Struct {
+                        name: name.text.clone(),
+                        union: matches!(ty, ast::TypeSpec::Union(_)),
+                        fields: out,
+                        imported: unit.imported,
+                    });
                 }
             }
             _ => {}

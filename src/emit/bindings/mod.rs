@@ -37,9 +37,11 @@
 //! with prettyplease), so the bytes are the same with or without rustfmt installed. A render
 //! takes ~65 ms, nearly all of it windows-bindgen loading the 32 MB of metadata it bundles.
 //!
-//! Not rendered: structs and unions declared in the IDL (the model does not carry them yet), and
-//! dispinterfaces (the connection-point emitter writes those); a vtable method that uses one is
-//! an error naming the interface, method and parameter.
+//! Structs and unions declared in the input are written as the Win32 metadata has them
+//! (sequential and explicit layout; fixed arrays as arrays), so windows-bindgen renders them as
+//! the windows crate does. Not rendered: dispinterfaces (the connection-point emitter writes
+//! those) and nested anonymous structs; a vtable method that uses what cannot be rendered is an
+//! error naming the interface, method and parameter.
 
 mod bindgen;
 pub(crate) mod sdk;
@@ -49,8 +51,8 @@ mod winmd;
 use crate::Diagnostic;
 use crate::model::Model;
 
-/// Rust source for every custom and dual interface and every enum declared in the input (not
-/// imported). Dispinterfaces are left to the connection-point emitter.
+/// Rust source for every custom and dual interface, enum, struct and union declared in the input
+/// (not imported). Dispinterfaces are left to the connection-point emitter.
 pub fn render(model: &Model) -> Result<String, Diagnostic> {
     let winmd = winmd::write(model).map_err(Diagnostic::new)?;
     bindgen::render(&winmd).map_err(Diagnostic::new)

@@ -106,8 +106,35 @@ fn unrenderable_parameter_is_named() {
     assert_eq!(
         error.message(),
         "interface `IShapes`: method `Draw`, parameter `points`: \
-         `struct Point` has no binding: cpgen renders no structs or unions"
+         `struct Point` is not defined (with its fields) in the input"
     );
+}
+
+#[test]
+fn structs_and_unions_render_as_the_windows_crate_has_them() {
+    let model = idl(r#"
+        typedef struct tagPoint { long x; long y; BYTE tag[4]; } Point;
+        typedef struct { double w; double h; } SIZE2;
+        union Number { long l; double d; };
+        [object, uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7f3)]
+        interface IShapes : IUnknown
+        {
+            HRESULT Draw([in] Point *at, [in] SIZE2 size, [in] union Number n,
+                         [out, retval] struct tagPoint *end);
+        };
+    "#);
+    let out = squeeze(&render(&model).unwrap());
+    for expected in [
+        "pubstructtagPoint{pubx:i32,puby:i32,pubtag:[u8;4],}",
+        "pubstructSIZE2{pubw:f64,pubh:f64,}",
+        "pubunionNumber{publ:i32,pubd:f64,}",
+        "fnDraw(&self,at:*consttagPoint,size:&SIZE2,n:&Number,)->windows_core::Result<tagPoint>;",
+    ] {
+        assert!(
+            out.contains(&squeeze(expected)),
+            "missing {expected} in {out}"
+        );
+    }
 }
 
 #[test]

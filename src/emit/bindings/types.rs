@@ -105,11 +105,11 @@ impl<'m> Types<'m> {
             };
         }
         if let [keyword @ ("struct" | "union"), tag] = words.as_slice() {
-            return Err(format!(
-                "`{keyword} {tag}` has no binding: cpgen renders no structs or unions"
-            ));
+            return self.own_struct(tag).map(|ty| (ty, false)).ok_or_else(|| {
+                format!("`{keyword} {tag}` is not defined (with its fields) in the input")
+            });
         }
-        if let Some(ty) = self.own_enum(name) {
+        if let Some(ty) = self.own_enum(name).or_else(|| self.own_struct(name)) {
             return Ok((ty, false));
         }
         if let Some(interface) = self.model.interfaces.iter().find(|i| i.name == name)
@@ -164,6 +164,29 @@ impl<'m> Types<'m> {
             return self.named(&ty.base, depth + 1);
         }
         Ok((self.resolve_at(ty, depth + 1)?, false))
+    }
+
+    /// The metadata type of a struct field: a fixed-size array (`BYTE Data4[8]`) is an array of
+    /// its elements, not a pointer as a parameter's is.
+    pub fn field(&self, ty: &TypeRef) -> Result<Type, String> {
+        let Some(Some(len)) = ty.array.last() else {
+            return self.resolve(ty);
+        };
+        let element = TypeRef {
+            array: ty.array[..ty.array.len() - 1].to_vec(),
+            ..ty.clone()
+        };
+        let len = usize::try_from(*len).map_err(|_| format!("array of {len} is too long"))?;
+        Ok(Type::ArrayFixed(Box::new(self.field(&element)?), len))
+    }
+
+    /// A struct or union defined in the input, by its tag or untagged typedef name.
+    fn own_struct(&self, name: &str) -> Option<Type> {
+        self.model
+            .structs
+            .iter()
+            .find(|s| s.name == name && !s.imported)
+            .map(|s| Type::value_named(NAMESPACE, &s.name))
     }
 
     /// An enum declared in the input, by its name or by a typedef of it.

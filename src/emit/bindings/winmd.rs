@@ -1,4 +1,4 @@
-//! Writes the input's own vtable interfaces and enums as ECMA-335 metadata, in the shape the
+//! Writes the input's own vtable interfaces, enums, structs and unions as ECMA-335 metadata, in the shape the
 //! Win32 metadata gives the SDK's (so windows-bindgen renders them the way the windows crate
 //! has its own): interfaces carry a `GuidAttribute` and implement their base, property
 //! accessors are `get_X`/`put_X` special names, `[out, retval]` carries `RetValAttribute`,
@@ -15,7 +15,7 @@ use windows_metadata::{
 
 use super::types::{NAMESPACE, Types};
 use crate::emit::parse_uuid;
-use crate::model::{Enum, Interface, InterfaceKind, Method, MethodKind, Model, Param};
+use crate::model::{Enum, Interface, InterfaceKind, Method, MethodKind, Model, Param, Struct};
 
 /// Where the attributes the Win32 metadata uses live (windows-bindgen matches them by name).
 const ATTRIBUTES: &str = "Windows.Win32.Foundation.Metadata";
@@ -26,6 +26,9 @@ pub fn write(model: &Model) -> Result<Vec<u8>, String> {
     let mut file = File::new(NAMESPACE);
     for item in model.enums.iter().filter(|e| !e.imported) {
         write_enum(&mut file, item)?;
+    }
+    for item in model.structs.iter().filter(|s| !s.imported) {
+        write_struct(&mut file, &types, item)?;
     }
     for interface in model
         .interfaces
@@ -67,6 +70,37 @@ fn write_enum(file: &mut File, item: &Enum) -> Result<(), String> {
             FieldAttributes::Public | FieldAttributes::Static | FieldAttributes::Literal,
         );
         file.Constant(HasConstant::Field(field), &Value::I32(value));
+    }
+    Ok(())
+}
+
+/// A struct (sequential layout) or union (explicit layout, every field at 0), as the Win32
+/// metadata has them.
+fn write_struct(file: &mut File, types: &Types, item: &Struct) -> Result<(), String> {
+    let kind = if item.union { "union" } else { "struct" };
+    let fields = item
+        .fields
+        .iter()
+        .map(|field| {
+            types.field(&field.ty_ref).map_err(|message| {
+                format!("{kind} `{}`: field `{}`: {message}", item.name, field.name)
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let layout = if item.union {
+        TypeAttributes::ExplicitLayout
+    } else {
+        TypeAttributes::SequentialLayout
+    };
+    let extends = TypeDefOrRef::TypeRef(file.TypeRef("System", "ValueType"));
+    file.TypeDef(
+        NAMESPACE,
+        &item.name,
+        extends,
+        TypeAttributes::Public | TypeAttributes::Sealed | layout,
+    );
+    for (field, ty) in item.fields.iter().zip(&fields) {
+        file.Field(&field.name, ty, FieldAttributes::Public);
     }
     Ok(())
 }

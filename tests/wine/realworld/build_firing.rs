@@ -28,6 +28,15 @@ pub fn tests(cpgen: &Path, idl: &Path, module: &str, out: &Path) -> String {
     };
     let interfaces = model["interfaces"].as_array().expect("interfaces");
     let mut code = String::new();
+    // Events take the file's enums by value.
+    for item in model["enums"].as_array().expect("enums") {
+        let name = item["name"].as_str().expect("a name");
+        writeln!(
+            code,
+            "impl support::Arg for {module}::{name} {{ fn arg() -> Self {{ Self::default() }} }}"
+        )
+        .unwrap();
+    }
     for coclass in model["coclasses"].as_array().expect("coclasses") {
         let coclass_name = coclass["name"].as_str().expect("a name");
         for member in coclass["members"].as_array().expect("members") {
