@@ -164,7 +164,8 @@ pub fn event_type(
             pointers: ty.pointers - 1,
             ..ty.clone()
         };
-        let inner = classify(model, &pointee).ok_or_else(|| unsupported(UNMAPPED))?;
+        let inner =
+            classify(model, &pointee).ok_or_else(|| unsupported(&why_unmapped(model, ty)))?;
         return Ok(EventType::Out(Box::new(inner)));
     }
     match classify(model, ty) {
@@ -180,14 +181,37 @@ pub fn event_type(
             };
             match classify(model, &pointee) {
                 Some(inner) => Ok(EventType::InRef(Box::new(inner))),
-                None => Err(unsupported(UNMAPPED)),
+                None => Err(unsupported(&why_unmapped(model, ty))),
             }
         }
-        None => Err(unsupported(UNMAPPED)),
+        None => Err(unsupported(&why_unmapped(model, ty))),
     }
 }
 
-const UNMAPPED: &str = "which has no event mapping (see the README's type table)";
+/// Why `ty` has no event mapping, for the error that names the parameter.
+fn why_unmapped(model: &Model, ty: &TypeRef) -> String {
+    let strip = |name: &str| -> String {
+        let name = name.strip_prefix("struct ").unwrap_or(name);
+        name.strip_prefix("union ").unwrap_or(name).to_string()
+    };
+    let name = strip(&ty.base);
+    let aliased = model
+        .typedefs
+        .iter()
+        .find(|t| t.name == name && t.ty_ref.pointers == 0)
+        .map(|t| strip(&t.ty_ref.base));
+    let is_struct = |n: &str| model.structs.iter().any(|s| s.name == n);
+    if is_struct(&name) || aliased.as_deref().is_some_and(is_struct) {
+        return "a struct, which a dispinterface event would send as VT_RECORD: cpgen sends no \
+                records yet (see the README's type table)"
+            .into();
+    }
+    if mapping::resolve(&name).is_some_and(|known| known.event.is_none()) {
+        return "which the bindings map but no event VARIANT carries (see the README's type table)"
+            .into();
+    }
+    "which has no event mapping (see the README's type table)".into()
+}
 
 /// The by-value type of `ty` (for an interface, the `I*` that `Option<&I>` or, behind an `[out]`
 /// pointer, `Option<I>` stands for).
