@@ -160,10 +160,11 @@ const KNOWN: &[(&str, Known)] = &[
     ("SIZE_T", binding_only(P(USize))),
     ("LPWSTR", binding_only(Sdk("PWSTR"))),
     ("LPOLESTR", binding_only(Sdk("PWSTR"))),
-    ("LPCWSTR", binding_only(Sdk("PCWSTR"))),
-    ("LPCOLESTR", binding_only(Sdk("PCWSTR"))),
+    // The Win32 metadata has no PCWSTR/PCSTR: a const string is its PWSTR/PSTR.
+    ("LPCWSTR", binding_only(Sdk("PWSTR"))),
+    ("LPCOLESTR", binding_only(Sdk("PWSTR"))),
     ("LPSTR", binding_only(Sdk("PSTR"))),
-    ("LPCSTR", binding_only(Sdk("PCSTR"))),
+    ("LPCSTR", binding_only(Sdk("PSTR"))),
     ("CY", binding_only(Sdk("CY"))),
     ("CURRENCY", binding_only(Sdk("CY"))),
     ("DECIMAL", binding_only(Sdk("DECIMAL"))),
@@ -217,6 +218,18 @@ pub fn resolve(name: &str) -> Option<Known> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_sdk_type_is_in_the_windows_metadata() {
+        for (idl, known) in KNOWN {
+            if let Binding::Sdk(name) = known.binding {
+                assert!(
+                    crate::emit::bindings::sdk::lookup(name).is_some(),
+                    "{idl}: {name}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_alias_ends_in_a_known_type() {

@@ -145,10 +145,13 @@ pub fn event_type(
     param: &Param,
 ) -> Result<EventType, Diagnostic> {
     let unsupported = |why: &str| {
-        Diagnostic::new(format!(
-            "cannot fire `{interface}::{method}`: parameter `{}` has type `{}`, {why}",
-            param.name, param.ty
-        ))
+        param.error(
+            model,
+            format!(
+                "cannot fire `{interface}::{method}`: parameter `{}` has type `{}`, {why}",
+                param.name, param.ty
+            ),
+        )
     };
     let ty = &param.ty_ref;
     if !ty.array.is_empty() {

@@ -7,11 +7,13 @@ mod resolve;
 mod types;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::preprocess;
+use crate::source::{Loc, SourceSet};
 
 /// What to read and how to preprocess it.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +44,9 @@ pub struct Model {
     /// What is legal MIDL but likely a mistake in the input (never in its imports).
     #[serde(skip)]
     pub warnings: Vec<Diagnostic>,
+    /// The text of every file read, so that later stages place their errors in it.
+    #[serde(skip)]
+    pub sources: Arc<SourceSet>,
 }
 
 impl Model {
@@ -61,6 +66,7 @@ impl Model {
             constants: own(&self.constants),
             files: self.files.clone(),
             warnings: self.warnings.clone(),
+            sources: self.sources.clone(),
         }
     }
 
@@ -176,6 +182,19 @@ pub struct Param {
     /// The type in structured form, for the generator.
     #[serde(skip)]
     pub ty_ref: TypeRef,
+    /// Where the parameter is written (and its length), for the generator's errors.
+    #[serde(skip)]
+    pub at: Option<(Loc, usize)>,
+}
+
+impl Param {
+    /// An error about this parameter, placed on it in the file when its place is known.
+    pub fn error(&self, model: &Model, message: String) -> Diagnostic {
+        match self.at {
+            Some((loc, len)) => Diagnostic::at(&model.sources, loc, len, message, "this parameter"),
+            None => Diagnostic::new(message),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

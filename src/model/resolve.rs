@@ -43,6 +43,7 @@ pub fn resolve(loaded: Loaded) -> Result<Model, Diagnostic> {
         .files()
         .map(|(_, f)| f.path.clone())
         .collect();
+    model.sources = std::sync::Arc::new(loaded.sources);
     Ok(model)
 }
 
@@ -608,6 +609,7 @@ impl<'a> Resolver<'a> {
             lcid: has(&p.attrs, "lcid"),
             defaultvalue: attr(&p.attrs, "defaultvalue").map(|a| arg_text(unit, a)),
             ty_ref,
+            at: Some(self.locate(unit, &p.span)),
         }
     }
 

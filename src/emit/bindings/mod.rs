@@ -54,7 +54,7 @@ use crate::model::Model;
 /// Rust source for every custom and dual interface, enum, struct and union declared in the input
 /// (not imported). Dispinterfaces are left to the connection-point emitter.
 pub fn render(model: &Model) -> Result<String, Diagnostic> {
-    let winmd = winmd::write(model).map_err(Diagnostic::new)?;
+    let winmd = winmd::write(model)?;
     bindgen::render(&winmd).map_err(Diagnostic::new)
 }
 

@@ -14,28 +14,30 @@ use windows_metadata::{
 };
 
 use super::types::{NAMESPACE, Types};
+use crate::Diagnostic;
 use crate::emit::parse_uuid;
 use crate::model::{Enum, Interface, InterfaceKind, Method, MethodKind, Model, Param, Struct};
 
 /// Where the attributes the Win32 metadata uses live (windows-bindgen matches them by name).
 const ATTRIBUTES: &str = "Windows.Win32.Foundation.Metadata";
 
-/// The .winmd bytes of `model`'s own custom and dual interfaces and enums.
-pub fn write(model: &Model) -> Result<Vec<u8>, String> {
+/// The .winmd bytes of `model`'s own custom and dual interfaces, enums, structs and unions.
+/// An error about a parameter is placed on it in the file.
+pub fn write(model: &Model) -> Result<Vec<u8>, Diagnostic> {
     let types = Types::new(model);
     let mut file = File::new(NAMESPACE);
     for item in model.enums.iter().filter(|e| !e.imported) {
-        write_enum(&mut file, item)?;
+        write_enum(&mut file, item).map_err(Diagnostic::new)?;
     }
     for item in model.structs.iter().filter(|s| !s.imported) {
-        write_struct(&mut file, &types, item)?;
+        write_struct(&mut file, &types, item).map_err(Diagnostic::new)?;
     }
     for interface in model
         .interfaces
         .iter()
         .filter(|i| !i.imported && i.kind != InterfaceKind::Dispinterface)
     {
-        write_interface(&mut file, &types, interface)?;
+        write_interface(&mut file, &types, model, interface)?;
     }
     Ok(file.into_stream())
 }
@@ -105,18 +107,24 @@ fn write_struct(file: &mut File, types: &Types, item: &Struct) -> Result<(), Str
     Ok(())
 }
 
-fn write_interface(file: &mut File, types: &Types, interface: &Interface) -> Result<(), String> {
+fn write_interface(
+    file: &mut File,
+    types: &Types,
+    model: &Model,
+    interface: &Interface,
+) -> Result<(), Diagnostic> {
     let context = |message: String| format!("interface `{}`: {message}", interface.name);
+    let fail = |message: String| Diagnostic::new(context(message));
     let uuid = interface
         .uuid
         .as_deref()
-        .ok_or_else(|| context("has no uuid, so it has no IID".into()))?;
-    let guid = parse_uuid(uuid).ok_or_else(|| context(format!("uuid `{uuid}` is malformed")))?;
+        .ok_or_else(|| fail("has no uuid, so it has no IID".into()))?;
+    let guid = parse_uuid(uuid).ok_or_else(|| fail(format!("uuid `{uuid}` is malformed")))?;
     let base = interface
         .base
         .as_deref()
-        .ok_or_else(|| context("has no base interface".into()))?;
-    let base = types.interface(base).map_err(context)?;
+        .ok_or_else(|| fail("has no base interface".into()))?;
+    let base = types.interface(base).map_err(fail)?;
 
     let def = file.TypeDef(
         NAMESPACE,
@@ -127,24 +135,35 @@ fn write_interface(file: &mut File, types: &Types, interface: &Interface) -> Res
     guid_attribute(file, HasAttribute::TypeDef(def), guid);
     file.InterfaceImpl(def, &base);
     for method in &interface.methods {
-        write_method(file, types, method)
-            .map_err(|message| context(format!("method `{}`{message}", method.name)))?;
+        write_method(file, types, method).map_err(|(message, param)| {
+            let message = context(format!("method `{}`{message}", method.name));
+            match param {
+                Some(param) => param.error(model, message),
+                None => Diagnostic::new(message),
+            }
+        })?;
     }
     Ok(())
 }
 
-/// Errors start with `, parameter ...` or `: ...` to follow the method's name.
-fn write_method(file: &mut File, types: &Types, method: &Method) -> Result<(), String> {
+/// Errors start with `, parameter ...` or `: ...` to follow the method's name, with the
+/// parameter they are about.
+fn write_method<'m>(
+    file: &mut File,
+    types: &Types,
+    method: &'m Method,
+) -> Result<(), (String, Option<&'m Param>)> {
     let return_type = types
         .resolve_return(&method.ret)
-        .map_err(|message| format!(": return type: {message}"))?;
+        .map_err(|message| (format!(": return type: {message}"), None))?;
     let params = method
         .params
         .iter()
         .map(|param| {
-            types
-                .resolve(&param.ty_ref)
-                .map_err(|message| format!(", parameter `{}`: {message}", param.name))
+            types.resolve(&param.ty_ref).map_err(|message| {
+                let message = format!(", parameter `{}`: {message}", param.name);
+                (message, Some(param))
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
 
@@ -171,7 +190,7 @@ fn write_method(file: &mut File, types: &Types, method: &Method) -> Result<(), S
     };
     file.MethodDef(&name, &signature, flags, Default::default());
     for (index, (param, ty)) in method.params.iter().zip(&params).enumerate() {
-        write_param(file, param, ty, index)?;
+        write_param(file, param, ty, index).map_err(|message| (message, Some(param)))?;
     }
     Ok(())
 }
