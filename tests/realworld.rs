@@ -1,7 +1,8 @@
 //! The real-world corpus (`fixtures/realworld`): third-party ActiveX and ATL controls' IDL from
 //! public projects, each listed in `SOURCES` with its repository, commit, path and license.
 //! Every file generates without an SDK (cpgen's built-in olectl.h, idispids.h, oaidl.idl, ...),
-//! except those `REFUSED` lists, which cpgen refuses with the located error given there.
+//! except those `REFUSED` lists, which cpgen refuses with the error given there, pointing at the
+//! parameter in the file.
 //! `tests/wine/realworld` compiles every output for Windows under `#![deny(warnings)]` and clippy
 //! and fires the stock `Error` event under Wine (tests/windows_target.rs runs it).
 
@@ -114,6 +115,8 @@ fn every_file_generates_or_is_refused_as_listed() {
                     failures.push(format!(
                         "{file}: refused, but not as REFUSED says:\n{rendered}"
                     ));
+                } else if e.location().is_none() {
+                    failures.push(format!("{file}: the refusal points nowhere:\n{rendered}"));
                 }
             }
             (Ok(_), Some(_)) => failures.push(format!("{file}: generates; drop it from REFUSED")),
