@@ -152,3 +152,24 @@ fn unknown_type_is_an_error_not_a_guess() {
         "{message}"
     );
 }
+
+#[test]
+fn a_coclass_used_as_a_type_is_its_default_interface() {
+    let model = idl(r#"
+        [object, uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7f4)]
+        interface IPresentation : IUnknown { HRESULT Show(); };
+        [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7f5)]
+        coclass Presentation { [default] interface IPresentation; };
+        [object, uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7f6)]
+        interface IApplication : IUnknown
+        {
+            [propget] HRESULT ActivePresentation([out, retval] Presentation **value);
+        };
+    "#);
+    let out = squeeze(&render(&model).unwrap());
+    let expected = "fnActivePresentation(&self)->windows_core::Result<IPresentation>;";
+    assert!(
+        out.contains(&squeeze(expected)),
+        "missing {expected} in {out}"
+    );
+}
