@@ -276,6 +276,8 @@ pub struct Struct {
 pub struct StructField {
     pub name: String,
     pub ty_ref: TypeRef,
+    /// Declared as a bit-field (`long flags : 3`).
+    pub bit_field: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

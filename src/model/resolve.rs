@@ -274,6 +274,7 @@ impl<'a> Resolver<'a> {
                             out.push(StructField {
                                 name: field_name.text.clone(),
                                 ty_ref: type_ref(spec, &declarator.derived, &self.scope),
+                                bit_field: declarator.bits.is_some(),
                             });
                         }
                     }

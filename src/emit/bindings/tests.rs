@@ -173,3 +173,17 @@ fn a_coclass_used_as_a_type_is_its_default_interface() {
         "missing {expected} in {out}"
     );
 }
+
+#[test]
+fn a_bit_field_is_refused_not_widened() {
+    let model = idl(r#"
+        struct Flags { long a : 3; long b; };
+        [object, uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7f7)]
+        interface IFlags : IUnknown { HRESULT Set([in] struct Flags f); };
+    "#);
+    let message = render(&model).unwrap_err().message().to_string();
+    assert_eq!(
+        message,
+        "struct `Flags`: field `a`: bit-fields have no binding"
+    );
+}

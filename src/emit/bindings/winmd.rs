@@ -84,7 +84,11 @@ fn write_struct(file: &mut File, types: &Types, item: &Struct) -> Result<(), Str
         .fields
         .iter()
         .map(|field| {
-            types.field(&field.ty_ref).map_err(|message| {
+            let ty = match field.bit_field {
+                true => Err("bit-fields have no binding".to_string()),
+                false => types.field(&field.ty_ref),
+            };
+            ty.map_err(|message| {
                 format!("{kind} `{}`: field `{}`: {message}", item.name, field.name)
             })
         })
