@@ -186,6 +186,9 @@ run_tests() {
     export CARGO_TARGET_DIR=$cache/target
     export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=$mingw
     export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$wine
+    # The build scripts that compile type libraries run this widl: Debian's wine64-tools has no
+    # plain `widl` on PATH (only the `wine` package's alternatives make one).
+    export CPGEN_WINE_WIDL=$widl
 
     cd "$crate"
     # Not exec: the EXIT trap has to stop the wineserver afterwards.
