@@ -180,7 +180,7 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
         let name = local(&param.name);
         let (read, arg) = match ty {
             EventType::Value { vt: "VT_DATE", .. } => (
-                format!("args.value::<dispatch::Date>({index})?"),
+                format!("args.value::<cpgen_runtime::dispatch::Date>({index})?"),
                 format!("{name}.0"),
             ),
             EventType::Value { rust, .. } if is_enum(model, rust) => (
@@ -214,7 +214,7 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
             EventType::Out(inner) => {
                 let (read, arg) = match inner.as_ref() {
                     EventType::Value { vt: "VT_DATE", .. } => (
-                        format!("args.by_ref::<dispatch::Date>({index})?"),
+                        format!("args.by_ref::<cpgen_runtime::dispatch::Date>({index})?"),
                         format!("&mut {name}.0"),
                     ),
                     EventType::Value { rust, .. } if is_enum(model, rust) => {

@@ -1,6 +1,5 @@
 //! Typed sinks called through `IDispatch`: the receiving half of the
-//! dispinterface runtime, written once, unchanged, as the private module
-//! `receive` of the generated file when a sink can be called that way (a
+//! dispinterface runtime, for a sink that can be called that way (a
 //! dispinterface, or a vtable interface derived from `IDispatch`).
 //!
 //! - the `IDispatch` part of a sink's vtable ([`Object::DISPATCH`]):
@@ -37,11 +36,11 @@ use windows::Win32::System::Variant::{
 };
 use windows_core::{BSTR, Error, GUID, HRESULT, IUnknown, Interface, PCWSTR, Result};
 
-use super::dispatch::Date;
-use super::sink::{Adapter, Object};
+use crate::dispatch::Date;
+use crate::sink::{Adapter, Object};
 
 /// What a generated `<S>Sink` tells `Invoke` and `GetIDsOfNames`.
-pub(super) trait Dispatch {
+pub trait Dispatch {
     /// The events `Invoke` reaches.
     const MEMBERS: &'static [Member];
     /// Calls the handler's method for event `dispid` (one of `MEMBERS`,
@@ -55,21 +54,34 @@ pub(super) trait Dispatch {
 }
 
 /// An event as `IDispatch` names it.
-pub(super) struct Member {
-    pub(super) name: &'static str,
-    pub(super) dispid: i32,
+pub struct Member {
+    /// The event's name.
+    pub name: &'static str,
+    /// Its DISPID.
+    pub dispid: i32,
     /// The parameters' names, first to last.
-    pub(super) params: &'static [&'static str],
+    pub params: &'static [&'static str],
+}
+
+impl Member {
+    /// Event `name`, of DISPID `dispid`, whose parameters are named `params`.
+    pub const fn new(name: &'static str, dispid: i32, params: &'static [&'static str]) -> Self {
+        Self {
+            name,
+            dispid,
+            params,
+        }
+    }
 }
 
 /// `Invoke`'s answer for a DISPID that is not an event of the interface.
-pub(super) fn member_not_found() -> Error {
+pub fn member_not_found() -> Error {
     Error::from_hresult(DISP_E_MEMBERNOTFOUND)
 }
 
 impl<A: Adapter + Dispatch> Object<A> {
     /// The `IDispatch` part of the vtable of a sink called through `Invoke`.
-    pub(super) const DISPATCH: IDispatch_Vtbl = IDispatch_Vtbl {
+    pub const DISPATCH: IDispatch_Vtbl = IDispatch_Vtbl {
         base__: Self::UNKNOWN,
         GetTypeInfoCount: Self::get_type_info_count,
         GetTypeInfo: Self::get_type_info,
@@ -266,7 +278,8 @@ unsafe fn invoke<A: Dispatch>(
 ///
 /// # Safety
 /// The layout promise above, and a zeroed value is a valid (empty) one.
-pub(super) unsafe trait Payload {
+pub unsafe trait Payload {
+    /// The VARIANT type whose field this is.
     const VT: VARENUM;
 }
 
@@ -325,7 +338,7 @@ fn by_ref(vt: VARENUM) -> VARENUM {
 ///
 /// Each parameter is taken once, by its position in the event (first = 0;
 /// DISPPARAMS holds them last first, which `Args` undoes).
-pub(super) struct Args<'a> {
+pub struct Args<'a> {
     params: &'a DISPPARAMS,
     arg_err: *mut u32,
     /// By-reference arguments are lent for the whole call.
@@ -334,6 +347,7 @@ pub(super) struct Args<'a> {
 
 impl<'a> Args<'a> {
     /// Where parameter `index` is in DISPPARAMS.
+    #[inline]
     fn position(&self, index: usize) -> usize {
         self.params.cArgs as usize - 1 - index
     }
@@ -400,30 +414,26 @@ impl<'a> Args<'a> {
     }
 
     /// A by-value parameter of the handler's type `T`.
-    pub(super) fn value<T: Payload>(&self, index: usize) -> Result<Held<'a, T>> {
+    pub fn value<T: Payload>(&self, index: usize) -> Result<Held<'a, T>> {
         // SAFETY: `Payload` promises the layout.
         unsafe { self.held(index, T::VT) }
     }
 
     /// A `SAFEARRAY(T)` parameter, of VARIANT type `vt` (`VT_ARRAY | T's`).
-    pub(super) fn array(&self, index: usize, vt: u16) -> Result<Held<'a, *mut SAFEARRAY>> {
+    pub fn array(&self, index: usize, vt: u16) -> Result<Held<'a, *mut SAFEARRAY>> {
         // SAFETY: a `VT_ARRAY` VARIANT holds a SAFEARRAY pointer.
         unsafe { self.held(index, VARENUM(vt)) }
     }
 
     /// A `VARIANT` (or `[in] VARIANT*`) parameter: the argument itself.
-    pub(super) fn variant(&self, index: usize) -> Result<&'a VARIANT> {
+    pub fn variant(&self, index: usize) -> Result<&'a VARIANT> {
         // SAFETY: the caller's VARIANT, lent for the call.
         self.resolved(index).map(|v| unsafe { &*v })
     }
 
     /// An interface parameter that travels as `IDispatch` (`dispatch`) or
     /// `IUnknown`, queried for `I`; none for a null or empty argument.
-    pub(super) fn interface<I: Interface>(
-        &self,
-        index: usize,
-        dispatch: bool,
-    ) -> Result<Option<I>> {
+    pub fn interface<I: Interface>(&self, index: usize, dispatch: bool) -> Result<Option<I>> {
         // SAFETY: `resolved` is a live VARIANT.
         if unsafe { vt_of(self.resolved(index)?) } == VT_EMPTY {
             return Ok(None);
@@ -491,20 +501,20 @@ impl<'a> Args<'a> {
     }
 
     /// A by-reference parameter of the handler's type `T`.
-    pub(super) fn by_ref<T: Payload>(&self, index: usize) -> Result<Slot<'a, T>> {
+    pub fn by_ref<T: Payload>(&self, index: usize) -> Result<Slot<'a, T>> {
         // SAFETY: `Payload` promises the layout and the zero value.
         unsafe { self.slot(index, T::VT) }
     }
 
     /// A by-reference `SAFEARRAY(T)`, of VARIANT type `vt` (`VT_ARRAY | T's`).
-    pub(super) fn array_ref(&self, index: usize, vt: u16) -> Result<Slot<'a, *mut SAFEARRAY>> {
+    pub fn array_ref(&self, index: usize, vt: u16) -> Result<Slot<'a, *mut SAFEARRAY>> {
         // SAFETY: a `VT_ARRAY` VARIANT holds a SAFEARRAY pointer, null when empty.
         unsafe { self.slot(index, VARENUM(vt)) }
     }
 
     /// A by-reference `VARIANT*`: the VARIANT a `VT_VARIANT | VT_BYREF`
     /// argument points at.
-    pub(super) fn variant_ref(&self, index: usize) -> Result<&'a mut VARIANT> {
+    pub fn variant_ref(&self, index: usize) -> Result<&'a mut VARIANT> {
         let arg = self.raw(index);
         // SAFETY: `arg` is the caller's, and so is its target.
         unsafe {
@@ -518,8 +528,10 @@ impl<'a> Args<'a> {
 
 /// A by-value argument: the caller's own value, or a converted copy that
 /// frees itself.
-pub(super) enum Held<'a, T> {
+pub enum Held<'a, T> {
+    /// The caller's value, in its own VARIANT.
     Borrowed(&'a T),
+    /// A converted copy, freed on drop.
     Converted(VARIANT, PhantomData<T>),
 }
 
@@ -540,11 +552,16 @@ impl<T> Deref for Held<'_, T> {
 /// A by-reference argument: the caller's own storage, or a converted copy
 /// of the VARIANT a `VT_VARIANT | VT_BYREF` argument points at, which
 /// [`finish`](Slot::finish) writes back.
-pub(super) enum Slot<'a, T> {
+pub enum Slot<'a, T> {
+    /// The caller's own storage.
     Direct(&'a mut T),
+    /// A converted copy of the caller's VARIANT, written back by `finish`.
     Converted {
+        /// The copy the handler changes.
         value: VARIANT,
+        /// The caller's VARIANT.
         target: &'a mut VARIANT,
+        /// The handler's type.
         of: PhantomData<T>,
     },
 }
@@ -552,7 +569,7 @@ pub(super) enum Slot<'a, T> {
 impl<T> Slot<'_, T> {
     /// Puts a converted value where the caller will find it (freeing what
     /// the caller's VARIANT held before, as a by-reference callee does).
-    pub(super) fn finish(self) {
+    pub fn finish(self) {
         if let Slot::Converted { value, target, .. } = self {
             *target = value;
         }

@@ -41,13 +41,13 @@ impl {{ name }}ConnectionPoints {
         container: &windows::Win32::System::Com::IConnectionPointContainer,
         riid: *const windows_core::GUID,
     ) -> windows_core::Result<windows::Win32::System::Com::IConnectionPoint> {
-        let iid = runtime::requested_iid(riid)?;
+        let iid = cpgen_runtime::requested_iid(riid)?;
     {%- for s in sources %}
         if iid == <{{ s.path }} as windows_core::Interface>::IID {
             return Ok(self.{{ s.name }}.0.connection_point(container));
         }
     {%- endfor %}
-        Err(runtime::no_connection_point())
+        Err(cpgen_runtime::no_connection_point())
     }
 
     /// `IConnectionPointContainer::EnumConnectionPoints` for `container`.
@@ -55,7 +55,7 @@ impl {{ name }}ConnectionPoints {
         &self,
         container: &windows::Win32::System::Com::IConnectionPointContainer,
     ) -> windows_core::Result<windows::Win32::System::Com::IEnumConnectionPoints> {
-        Ok(runtime::enum_connection_points(vec![
+        Ok(cpgen_runtime::enum_connection_points(vec![
         {%- for s in sources %}
             self.{{ s.name }}.0.connection_point(container),
         {%- endfor %}
@@ -85,3 +85,8 @@ impl {{ name }}ConnectionPoints {
         unsafe { type_lib.GetTypeInfoOfGuid(&CLSID_{{ name }}) }
     }
 }
+{%- if only %}
+
+/// The connection points of `{{ name }}`, the input's one connectable coclass.
+pub type CConnectionPoints = {{ name }}ConnectionPoints;
+{%- endif %}
