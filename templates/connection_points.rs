@@ -41,7 +41,8 @@ impl {{ name }}ConnectionPoints {
         container: &windows::Win32::System::Com::IConnectionPointContainer,
         riid: *const windows_core::GUID,
     ) -> windows_core::Result<windows::Win32::System::Com::IConnectionPoint> {
-        let iid = cpgen_runtime::requested_iid(riid)?;
+        // SAFETY: COM passes null or a valid GUID, as `riid`'s contract says.
+        let iid = unsafe { cpgen_runtime::requested_iid(riid) }?;
     {%- for s in sources %}
         if iid == <{{ s.path }} as windows_core::Interface>::IID {
             return Ok(self.{{ s.name }}.0.connection_point(container));

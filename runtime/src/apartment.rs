@@ -12,12 +12,11 @@
 //! would hand back the same pointer at a far higher price. Wine 8 only stubs
 //! `RoGetAgileReference`, so agile references are not an option there.
 
-use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use windows::Win32::System::Com::{CLSCTX_INPROC_SERVER, CoCreateInstance, IGlobalInterfaceTable};
-use windows_core::{GUID, HRESULT, IUnknown, Interface, Result};
+use windows_core::{GUID, IUnknown, Interface, Result};
 
 use crate::sinks::{Hold, unknown_of};
 
@@ -30,43 +29,54 @@ const CLSID_IN_PROC_FREE_MARSHALER: GUID = GUID::from_u128(0x0000033a_0000_0000_
 const IN_PROCESS: u32 = 3;
 const NORMAL: u32 = 0;
 
-/// `IMarshal`, declared here with the one method [`is_free_threaded`] calls, so that
-/// the runtime needs no other windows crate feature.
-#[windows_core::interface("00000003-0000-0000-c000-000000000046")]
-unsafe trait IMarshal: windows_core::IUnknown {
-    fn GetUnmarshalClass(
-        &self,
-        iid: *const GUID,
-        object: *const c_void,
-        context: u32,
-        reserved: *const c_void,
-        flags: u32,
-        class: *mut GUID,
-    ) -> HRESULT;
+/// Whether a sink is free-threaded, through `IMarshal`, declared here with the one method that
+/// asks, so that the runtime needs no other windows crate feature. Its method has COM's name.
+#[allow(non_snake_case)]
+mod marshal {
+    use std::ffi::c_void;
+
+    use windows_core::{GUID, HRESULT, IUnknown, Interface};
+
+    use super::{CLSID_IN_PROC_FREE_MARSHALER, IN_PROCESS, NORMAL};
+
+    #[windows_core::interface("00000003-0000-0000-c000-000000000046")]
+    unsafe trait IMarshal: windows_core::IUnknown {
+        fn GetUnmarshalClass(
+            &self,
+            iid: *const GUID,
+            object: *const c_void,
+            context: u32,
+            reserved: *const c_void,
+            flags: u32,
+            class: *mut GUID,
+        ) -> HRESULT;
+    }
+
+    /// Whether `sink` is free-threaded: it aggregates the free-threaded
+    /// marshaler (as `#[implement]` objects do unless `Agile = false`), which is
+    /// how COM itself tells that an object may be called from any apartment. A
+    /// proxy answers with the standard marshaler, so it is not.
+    pub(super) fn is_free_threaded(sink: &IUnknown, iid: &GUID) -> bool {
+        let Ok(marshal) = sink.cast::<IMarshal>() else {
+            return false;
+        };
+        let mut class = GUID::zeroed();
+        // SAFETY: plain COM call; the IID, the sink and `class` outlive it.
+        let answered = unsafe {
+            marshal.GetUnmarshalClass(
+                iid,
+                sink.as_raw(),
+                IN_PROCESS,
+                std::ptr::null(),
+                NORMAL,
+                &mut class,
+            )
+        };
+        answered.is_ok() && class == CLSID_IN_PROC_FREE_MARSHALER
+    }
 }
 
-/// Whether `sink` is free-threaded: it aggregates the free-threaded
-/// marshaler (as `#[implement]` objects do unless `Agile = false`), which is
-/// how COM itself tells that an object may be called from any apartment. A
-/// proxy answers with the standard marshaler, so it is not.
-fn is_free_threaded(sink: &IUnknown, iid: &GUID) -> bool {
-    let Ok(marshal) = sink.cast::<IMarshal>() else {
-        return false;
-    };
-    let mut class = GUID::zeroed();
-    // SAFETY: plain COM call; the IID, the sink and `class` outlive it.
-    let answered = unsafe {
-        marshal.GetUnmarshalClass(
-            iid,
-            sink.as_raw(),
-            IN_PROCESS,
-            std::ptr::null(),
-            NORMAL,
-            &mut class,
-        )
-    };
-    answered.is_ok() && class == CLSID_IN_PROC_FREE_MARSHALER
-}
+use marshal::is_free_threaded;
 
 /// A sink of a cross-apartment source, held as interface `T`: the source
 /// interface itself for a vtable source (so a sink that is not free-threaded

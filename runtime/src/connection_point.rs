@@ -14,11 +14,13 @@ use crate::sinks::{Hold, Sinks};
 
 /// The IID a client asked `FindConnectionPoint` for.
 ///
-/// `riid` comes straight from `IConnectionPointContainer::FindConnectionPoint`,
-/// whose contract makes it null or a valid GUID.
-pub fn requested_iid(riid: *const GUID) -> Result<GUID> {
-    // SAFETY: per FindConnectionPoint's contract, riid is null or points to
-    // a GUID that outlives the call.
+/// `E_POINTER` for a null `riid`.
+///
+/// # Safety
+/// `riid` is null or points at a GUID, as `IConnectionPointContainer::FindConnectionPoint`'s
+/// contract makes the pointer it receives.
+pub unsafe fn requested_iid(riid: *const GUID) -> Result<GUID> {
+    // SAFETY: per the contract.
     unsafe { riid.as_ref() }
         .copied()
         .ok_or_else(|| Error::from_hresult(E_POINTER))

@@ -277,13 +277,15 @@ impl EventArg for Date {
 }
 
 /// `SAFEARRAY(T)`: `VT_ARRAY | T`, holding a copy of the caller's array (the VARIANT frees its
-/// copy; the caller keeps its own). A null array is sent as a null `parray`; `array` must be
-/// null or a valid SAFEARRAY.
-pub fn safe_array(vt: u16, array: *mut SAFEARRAY) -> Result<VARIANT> {
+/// copy; the caller keeps its own). A null array is sent as a null `parray`.
+///
+/// # Safety
+/// `array` is null or a valid SAFEARRAY.
+pub unsafe fn safe_array(vt: u16, array: *mut SAFEARRAY) -> Result<VARIANT> {
     let copy = if array.is_null() {
         std::ptr::null_mut()
     } else {
-        // SAFETY: the caller of `Fire_` passes a valid SAFEARRAY or null.
+        // SAFETY: per the contract.
         unsafe { SafeArrayCopy(array)? }
     };
     Ok(variant(VARENUM(vt), VARIANT_0_0_0 { parray: copy }))

@@ -41,7 +41,8 @@
 //!
 //! impl IConnectionPointContainer_Impl for Object_Impl {
 //!     fn FindConnectionPoint(&self, riid: *const GUID) -> Result<IConnectionPoint> {
-//!         if cpgen_runtime::requested_iid(riid)? == IPropertyNotifySink::IID {
+//!         // SAFETY: COM passes null or a GUID.
+//!         if unsafe { cpgen_runtime::requested_iid(riid) }? == IPropertyNotifySink::IID {
 //!             Ok(self.changes.connection_point(&self.to_interface()))
 //!         } else {
 //!             Err(cpgen_runtime::no_connection_point())

@@ -175,6 +175,7 @@ impl Var {
 }
 
 /// One library, built on first use.
+#[derive(Default)]
 pub struct Cache(OnceLock<Shared>);
 
 /// The built library, handed to any thread.

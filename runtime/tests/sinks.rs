@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 
 use cpgen_runtime::{FireReport, Sinks};
-use windows::Win32::Foundation::{E_FAIL, E_POINTER, RPC_E_DISCONNECTED, S_FALSE};
+use windows::Win32::Foundation::{E_FAIL, E_POINTER, RPC_E_DISCONNECTED, S_FALSE, S_OK};
 use windows::Win32::System::Com::*;
 use windows::Win32::System::Ole::*;
 use windows_core::*;
@@ -17,7 +17,8 @@ struct Source {
 
 impl IConnectionPointContainer_Impl for Source_Impl {
     fn FindConnectionPoint(&self, riid: *const GUID) -> Result<IConnectionPoint> {
-        if cpgen_runtime::requested_iid(riid)? == IPropertyNotifySink::IID {
+        // SAFETY: COM passes null or a GUID.
+        if unsafe { cpgen_runtime::requested_iid(riid) }? == IPropertyNotifySink::IID {
             Ok(self.changes.connection_point(&self.to_interface()))
         } else {
             Err(cpgen_runtime::no_connection_point())

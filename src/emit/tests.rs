@@ -130,7 +130,7 @@ fn every_mapped_type_reaches_fire_and_the_variant() {
         dispatch::by_ref(windows::Win32::System::Variant::VT_I4.0,&mutpc.0),\
         dispatch::by_ref(windows::Win32::System::Variant::VT_I4.0,&mut*pl),\
         u.into_variant(),\
-        dispatch::safe_array(windows::Win32::System::Variant::VT_ARRAY.0|windows::Win32::System::Variant::VT_BSTR.0,names)?,\
+        unsafe{dispatch::safe_array(windows::Win32::System::Variant::VT_ARRAY.0|windows::Win32::System::Variant::VT_BSTR.0,names)}?,\
         dispatch::InVariantRef(pv).into_variant(),v.into_variant(),c.0.into_variant(),\
         dispatch::Date(when).into_variant(),f.into_variant(),h.into_variant(),\
         b.into_variant(),s.into_variant()];";
