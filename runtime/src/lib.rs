@@ -70,12 +70,13 @@
 //!
 //! # fn main() -> Result<()> {
 //! let object = ComObject::new(Object::default());
-//! let sink = ComObject::new(Sink::default());
-//! let connection = cpgen_runtime::advise(&object.to_interface(), &sink.to_interface())?;
+//! let counter = ComObject::new(Sink::default());
+//! let sink: IPropertyNotifySink = counter.to_interface();
+//! let connection = cpgen_runtime::advise(&object.to_interface(), &sink)?;
 //! // A Fire_ method: every sink, outside the table's lock; the first error, if any.
 //! let fired: Result<()> = object.changes.fire(|sink| unsafe { sink.OnChanged(7) });
 //! fired?;
-//! assert_eq!(sink.0.load(Ordering::Relaxed), 7);
+//! assert_eq!(counter.0.load(Ordering::Relaxed), 7);
 //! connection.unadvise()
 //! # }
 //! ```

@@ -1,7 +1,8 @@
-//! The check that a generated file and this crate belong together: [`require_version!`].
+//! The check that a generated file and this crate belong together:
+//! [`require_version!`](crate::require_version).
 
 /// The version of the generated code's contract with this crate, `major.minor` (for 0.x,
-/// `0.minor`): what a generated file passes to [`require_version!`].
+/// `0.minor`): what a generated file passes to [`require_version!`](crate::require_version).
 pub const VERSION: &str = "0.1";
 
 /// Compiles to `()` when `$version` is this crate's [`VERSION`], and to a compile error
