@@ -1,15 +1,17 @@
 //! Code generation from the model: the Rust file that makes a coclass connectable.
 //!
 //! [`generate`] is the one entry point. The file it returns is one module (so that it works
-//! both as a checked-in `mod events;` and through `include!`), holding, in this order:
-//! the GUIDs of the input's library, interfaces and coclasses; the bindings of its own vtable
-//! interfaces and enums ([`bindings`], windows-bindgen); a Rust interface type for each of its
-//! own dispinterfaces; one `<S>Proxy` per source interface `S` with its `Fire_` methods
-//! ([`events`] decides their parameters, [`oracle`] the type mapping); one
-//! `<C>ConnectionPoints` per connectable coclass `C`; and the connection-point runtime that
-//! every output shares (`templates/runtime.rs`, and `templates/dispatch.rs` when a source is a
-//! dispinterface). The text is formatted with prettyplease, so the same model gives the same
-//! bytes on every machine.
+//! both as a checked-in `mod events;` and through `include!`), holding, in this order (one
+//! function of [`parts`] and one template of `templates/` each): the check of the
+//! `cpgen-runtime` version it was made for and the runtime items it names; the GUIDs of the
+//! input's library, interfaces and coclasses; the bindings of its own vtable interfaces and
+//! enums ([`bindings`], windows-bindgen); a Rust interface type for each of its own
+//! dispinterfaces; one `<S>Proxy` per source interface `S` with its `Fire_` methods
+//! ([`events`] decides their parameters, [`oracle`] the type mapping); the typed sinks
+//! `<S>Handler` and `<S>Sink` ([`sinks`]); one `<C>ConnectionPoints` per connectable coclass
+//! `C`; and `type_library()`'s tables ([`type_info`]). What is the same for every IDL is the
+//! `cpgen-runtime` crate's, named, not written. The text is formatted with prettyplease, so the
+//! same model gives the same bytes on every machine.
 
 pub mod bindings;
 mod docs;

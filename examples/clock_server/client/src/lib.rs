@@ -6,18 +6,17 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use windows::Win32::Foundation::{E_NOTIMPL, VARIANT_BOOL};
+use windows::Win32::Foundation::VARIANT_BOOL;
 use windows::Win32::System::Com::{
     CLSCTX_INPROC_SERVER, CoCreateInstance, DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO,
-    IConnectionPoint, IConnectionPointContainer, IDispatch_Impl, ITypeInfo,
+    IConnectionPoint, IConnectionPointContainer, IDispatch_Impl,
 };
 use windows::Win32::System::LibraryLoader::{GetProcAddress, LoadLibraryW};
 use windows::Win32::System::Variant::{
     VARENUM, VARIANT, VT_BOOL, VT_BSTR, VT_BYREF, VT_DISPATCH, VT_I4,
 };
 use windows_core::{
-    BSTR, ComObject, Error, GUID, HRESULT, HSTRING, IUnknown, Interface, PCSTR, PCWSTR, Result,
-    implement,
+    BSTR, ComObject, Error, GUID, HRESULT, HSTRING, IUnknown, Interface, PCSTR, Result, implement,
 };
 
 /// What `cpgen fixtures/clock.idl -o events.rs` writes.
@@ -128,24 +127,7 @@ impl DClockEvents_Impl for DispSink_Impl {}
 // The windows crate fixes these signatures: COM's raw pointers in a safe trait method.
 #[allow(clippy::not_unsafe_ptr_arg_deref)]
 impl IDispatch_Impl for DispSink_Impl {
-    fn GetTypeInfoCount(&self) -> Result<u32> {
-        Ok(0)
-    }
-
-    fn GetTypeInfo(&self, _itinfo: u32, _lcid: u32) -> Result<ITypeInfo> {
-        Err(Error::from_hresult(E_NOTIMPL))
-    }
-
-    fn GetIDsOfNames(
-        &self,
-        _riid: *const GUID,
-        _rgsznames: *const PCWSTR,
-        _cnames: u32,
-        _lcid: u32,
-        _rgdispid: *mut i32,
-    ) -> Result<()> {
-        Err(Error::from_hresult(E_NOTIMPL))
-    }
+    cpgen_wine_support::dispatch_without_type_info!();
 
     fn Invoke(
         &self,

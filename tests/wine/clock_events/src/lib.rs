@@ -19,4 +19,3 @@ pub mod sinks {
 pub mod cross_apartment {
     include!(concat!(env!("OUT_DIR"), "/events_mt.rs"));
 }
-

@@ -7,17 +7,17 @@
 use std::sync::Mutex;
 
 use cpgen_sdk_events::{exdisp, mshtml};
-use windows::Win32::Foundation::{E_NOTIMPL, VARIANT_FALSE, VARIANT_TRUE};
+use windows::Win32::Foundation::{VARIANT_FALSE, VARIANT_TRUE};
 use windows::Win32::System::Com::{
     COINIT_MULTITHREADED, CoInitializeEx, DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO, IConnectionPoint,
     IConnectionPointContainer, IConnectionPointContainer_Impl, IDispatch, IDispatch_Impl,
-    IEnumConnectionPoints, ITypeInfo,
+    IEnumConnectionPoints,
 };
 use windows::Win32::System::Variant::{
     VARENUM, VARIANT, VT_BOOL, VT_BSTR, VT_BYREF, VT_DISPATCH, VT_VARIANT,
 };
 use windows::Win32::UI::Shell::{DWebBrowserEvents2, DWebBrowserEvents2_Impl};
-use windows_core::{BSTR, ComObject, Error, GUID, IUnknown, IUnknownImpl, Interface, Result, implement};
+use windows_core::{BSTR, ComObject, GUID, IUnknown, IUnknownImpl, Interface, Result, implement};
 
 /// What a sink saw of one Invoke: the DISPID and each argument's VARIANT type, in DISPPARAMS
 /// order (last parameter first).
@@ -36,22 +36,7 @@ impl DWebBrowserEvents2_Impl for Sink_Impl {}
 impl mshtml::HTMLDocumentEvents2_Impl for Sink_Impl {}
 
 impl IDispatch_Impl for Sink_Impl {
-    fn GetTypeInfoCount(&self) -> Result<u32> {
-        Ok(0)
-    }
-    fn GetTypeInfo(&self, _: u32, _: u32) -> Result<ITypeInfo> {
-        Err(Error::from_hresult(E_NOTIMPL))
-    }
-    fn GetIDsOfNames(
-        &self,
-        _: *const GUID,
-        _: *const windows_core::PCWSTR,
-        _: u32,
-        _: u32,
-        _: *mut i32,
-    ) -> Result<()> {
-        Err(Error::from_hresult(E_NOTIMPL))
-    }
+    cpgen_wine_support::dispatch_without_type_info!();
     fn Invoke(
         &self,
         dispid: i32,
@@ -108,7 +93,9 @@ impl IConnectionPointContainer_Impl for Document_Impl {
 
 fn enter_mta() {
     // SAFETY: plain COM initialisation of the test's thread.
-    unsafe { CoInitializeEx(None, COINIT_MULTITHREADED) }.ok().unwrap();
+    unsafe { CoInitializeEx(None, COINIT_MULTITHREADED) }
+        .ok()
+        .unwrap();
 }
 
 fn by_ref(tag: VARENUM) -> VARENUM {
@@ -141,11 +128,20 @@ fn web_browser_fires_before_navigate2_through_the_windows_crate_sink_type() -> R
         &empty,
         &mut cancel,
     )?;
-    browser.0.DWebBrowserEvents2.Fire_StatusTextChange(&BSTR::from("done"))?;
+    browser
+        .0
+        .DWebBrowserEvents2
+        .Fire_StatusTextChange(&BSTR::from("done"))?;
     // The old DWebBrowserEvents point exists too, with no sinks: firing reaches nobody.
-    browser.0.DWebBrowserEvents.Fire_StatusTextChange(&BSTR::from("nobody"))?;
+    browser
+        .0
+        .DWebBrowserEvents
+        .Fire_StatusTextChange(&BSTR::from("nobody"))?;
 
-    assert_eq!(cancel, VARIANT_TRUE, "the sink's write comes back through Cancel");
+    assert_eq!(
+        cancel, VARIANT_TRUE,
+        "the sink's write comes back through Cancel"
+    );
     let calls = sink.calls.lock().unwrap().clone();
     let in_variant = by_ref(VT_VARIANT);
     assert_eq!(

@@ -12,15 +12,15 @@ use cpgen_clock_events::cross_apartment::{
     IClockSink_Impl, IID_IClockSink,
 };
 use windows::Win32::Foundation::{
-    E_NOINTERFACE, E_NOTIMPL, HANDLE, REGDB_E_IIDNOTREG, VARIANT_FALSE, VARIANT_TRUE,
+    E_NOINTERFACE, HANDLE, REGDB_E_IIDNOTREG, VARIANT_FALSE, VARIANT_TRUE,
 };
 use windows::Win32::System::Com::{
     COINIT_APARTMENTTHREADED, CoInitializeEx, CoUninitialize, CoWaitForMultipleHandles,
     DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO, IConnectionPoint, IConnectionPointContainer,
-    IConnectionPointContainer_Impl, IDispatch_Impl, IEnumConnectionPoints, ITypeInfo,
+    IConnectionPointContainer_Impl, IDispatch_Impl, IEnumConnectionPoints,
 };
 use windows::Win32::System::Variant::VARIANT;
-use windows_core::{BSTR, ComObject, Error, GUID, IUnknown, IUnknownImpl, Result, implement};
+use windows_core::{BSTR, ComObject, GUID, IUnknown, IUnknownImpl, Result, implement};
 
 use crate::registry::SinkProxyRegistration;
 
@@ -91,24 +91,7 @@ macro_rules! thread_sink {
         impl DClockEvents_Impl for $object {}
 
         impl IDispatch_Impl for $object {
-            fn GetTypeInfoCount(&self) -> Result<u32> {
-                Ok(0)
-            }
-
-            fn GetTypeInfo(&self, _itinfo: u32, _lcid: u32) -> Result<ITypeInfo> {
-                Err(Error::from_hresult(E_NOTIMPL))
-            }
-
-            fn GetIDsOfNames(
-                &self,
-                _riid: *const GUID,
-                _rgsznames: *const windows_core::PCWSTR,
-                _cnames: u32,
-                _lcid: u32,
-                _rgdispid: *mut i32,
-            ) -> Result<()> {
-                Err(Error::from_hresult(E_NOTIMPL))
-            }
+            cpgen_wine_support::dispatch_without_type_info!();
 
             fn Invoke(
                 &self,
