@@ -7,7 +7,9 @@
 /// sinks answer `IDispatch::GetTypeInfo` from it.
 pub fn type_library() -> windows_core::Result<windows::Win32::System::Com::ITypeLib> {
     use cpgen_runtime::type_library::*;
+{%- if table.names_variant_types() %}
     use windows::Win32::System::Variant::*;
+{%- endif %}
     use windows_core::GUID;
     static LIBRARY: Library = Library {
         name: {{ table.name }},

@@ -96,7 +96,7 @@ impl<'m> File<'m> {
         if any(|s| s.cross_apartment) {
             modules.push("apartment");
         }
-        if any(|s| s.dispatch || s.handler.dispatch) {
+        if any(|s| s.dispatch && !s.events.is_empty()) {
             modules.push("dispatch");
         }
         if any(|s| s.handler.dispatch) {
