@@ -67,11 +67,7 @@ impl {{ name }}ConnectionPoints {
     /// `IProvideClassInfo2::GetGUID`: the default source interface for
     /// `GUIDKIND_DEFAULT_SOURCE_DISP_IID`, `E_INVALIDARG` for any other kind.
     pub fn get_guid(&self, kind: u32) -> windows_core::Result<windows_core::GUID> {
-        if kind == windows::Win32::System::Ole::GUIDKIND_DEFAULT_SOURCE_DISP_IID.0 as u32 {
-            Ok(Self::DEFAULT_SOURCE_DISP_IID)
-        } else {
-            Err(windows_core::Error::from_hresult(windows::Win32::Foundation::E_INVALIDARG))
-        }
+        cpgen_runtime::default_source_guid(kind, Self::DEFAULT_SOURCE_DISP_IID)
     }
 {%- endif %}
 

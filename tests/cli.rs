@@ -37,7 +37,7 @@ fn writes_the_file_with_its_header_and_prints_nothing() {
          //     cpgen clock.idl -o events.rs\n\
          // crates it needs: cpgen-runtime 0.1, windows 0.62, windows-core 0.62\n\
          // windows crate features it needs: Win32_Foundation, Win32_System_Com, \
-         Win32_System_Ole, Win32_System_Variant\n",
+         Win32_System_Variant\n",
         env!("CARGO_PKG_VERSION")
     );
     assert!(written.starts_with(&header), "{written}");
@@ -229,7 +229,6 @@ fn features_prints_the_cargo_dependencies_the_output_needs() {
          windows = {{ version = \"0.62\", features = [\n    \
              \"Win32_Foundation\",\n    \
              \"Win32_System_Com\",\n    \
-             \"Win32_System_Ole\",\n    \
              \"Win32_System_Variant\",\n\
          ] }}\n\
          windows-core = \"0.62\"\n",
@@ -242,7 +241,7 @@ fn features_prints_the_cargo_dependencies_the_output_needs() {
     assert!(text(&generated.stdout).contains(
         "// crates it needs: cpgen-runtime 0.1, windows 0.62, windows-core 0.62\n\
          // windows crate features it needs: Win32_Foundation, Win32_System_Com, \
-         Win32_System_Ole, Win32_System_Variant\n"
+         Win32_System_Variant\n"
     ));
     assert!(!root.join("events.rs").exists(), "features wrote a file");
 }

@@ -1,12 +1,12 @@
 //! The `IConnectionPoint` object handed to clients, and the helpers a generated
 //! `<Coclass>ConnectionPoints` answers `IConnectionPointContainer` with.
 
-use windows::Win32::Foundation::E_POINTER;
+use windows::Win32::Foundation::{E_INVALIDARG, E_POINTER};
 use windows::Win32::System::Com::{
     IConnectionPoint, IConnectionPoint_Impl, IConnectionPointContainer, IEnumConnectionPoints,
     IEnumConnections,
 };
-use windows::Win32::System::Ole::CONNECT_E_NOCONNECTION;
+use windows::Win32::System::Ole::{CONNECT_E_NOCONNECTION, GUIDKIND_DEFAULT_SOURCE_DISP_IID};
 use windows_core::{Error, GUID, IUnknown, Interface, Ref, Result, implement};
 
 use crate::enumerators::{EnumConnectionPoints, EnumConnections};
@@ -30,6 +30,17 @@ pub unsafe fn requested_iid(riid: *const GUID) -> Result<GUID> {
 /// container has no connection point for.
 pub fn no_connection_point() -> Error {
     Error::from_hresult(CONNECT_E_NOCONNECTION)
+}
+
+/// `IProvideClassInfo2::GetGUID(kind)` of a coclass whose default source interface is
+/// `default_source`: that IID for `GUIDKIND_DEFAULT_SOURCE_DISP_IID`, `E_INVALIDARG` for any
+/// other kind.
+pub fn default_source_guid(kind: u32, default_source: GUID) -> Result<GUID> {
+    if kind == GUIDKIND_DEFAULT_SOURCE_DISP_IID.0 as u32 {
+        Ok(default_source)
+    } else {
+        Err(Error::from_hresult(E_INVALIDARG))
+    }
 }
 
 /// An `IEnumConnectionPoints` over `points`, in that order: the answer to

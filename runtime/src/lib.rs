@@ -96,7 +96,9 @@ pub mod type_library;
 mod version;
 
 pub use connection::{Connection, advise, advise_iid};
-pub use connection_point::{enum_connection_points, no_connection_point, requested_iid};
+pub use connection_point::{
+    default_source_guid, enum_connection_points, no_connection_point, requested_iid,
+};
 pub use report::{FireReport, SinkFailure};
 pub use sinks::Sinks;
 pub use version::VERSION;

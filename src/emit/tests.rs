@@ -87,7 +87,6 @@ fn clock_has_the_contracts_items() {
         [
             "Win32_Foundation",
             "Win32_System_Com",
-            "Win32_System_Ole",
             "Win32_System_Variant"
         ]
     );
