@@ -1,7 +1,7 @@
 //! What each typed sink looks like: for every source interface, the handler trait's methods
 //! (the `Fire_` methods' Rust parameters, seen from the receiving side) and the expressions that
-//! turn what a source sends into those parameters, from `IDispatch::Invoke`'s DISPPARAMS (module
-//! `receive`) or from a vtable call (module `sink`).
+//! turn what a source sends into those parameters, from `IDispatch::Invoke`'s DISPPARAMS
+//! (`cpgen_runtime::receive`) or from a vtable call (`cpgen_runtime::sink`).
 
 use super::events::{self, Event, RustParam};
 use super::oracle::{self, EventType, is_enum, rust_type, vt};
