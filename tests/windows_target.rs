@@ -12,6 +12,8 @@ const CRATES: &[&str] = &[
     "tests/wine/smoke",
     // The runtime the generated code names, tested on its own.
     "runtime",
+    // What the crates below share.
+    "tests/wine/support",
     "tests/wine/bindings_check",
     "tests/wine/clock_events",
     "tests/wine/sdk_events",
@@ -26,6 +28,7 @@ const CRATES: &[&str] = &[
 /// The crates that include generated code, which clippy checks too.
 const LINTED: &[&str] = &[
     "runtime",
+    "tests/wine/support",
     "tests/wine/clock_events",
     "tests/wine/fire_bench",
     "tests/wine/quickstart",

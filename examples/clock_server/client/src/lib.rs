@@ -4,7 +4,6 @@
 #![deny(warnings)]
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
 
 use windows::Win32::Foundation::VARIANT_BOOL;
 use windows::Win32::System::Com::{
@@ -96,13 +95,7 @@ pub enum Event {
 }
 
 /// Where a sink records events; shared with whoever reads them.
-pub type Log = Arc<Mutex<Vec<Event>>>;
-
-fn record(log: &Log, event: Event) {
-    log.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(event);
-}
+pub type Log = cpgen_wine_support::Calls<Event>;
 
 /// A Rust sink for the dispinterface `DClockEvents`: decodes each `Invoke` by DISPID and
 /// answers `Alarm`'s by-reference `snooze` with its own.
@@ -163,7 +156,7 @@ impl IDispatch_Impl for DispSink_Impl {
                 _ => Event::Unknown(dispidmember, vts.iter().map(|vt| vt.0).collect()),
             }
         };
-        record(&self.log, event);
+        self.log.record(event);
         Ok(())
     }
 }
@@ -187,13 +180,13 @@ impl VtableSink {
 
 impl IClockSink_Impl for VtableSink_Impl {
     fn OnTick(&self, seconds: i32, fraction: f64) -> Result<()> {
-        record(&self.log, Event::OnTick(seconds, fraction));
+        self.log.record(Event::OnTick(seconds, fraction));
         Ok(())
     }
 
     // windows-bindgen returns the trailing [out] parameter.
     fn OnAlarm(&self, label: &BSTR) -> Result<VARIANT_BOOL> {
-        record(&self.log, Event::OnAlarm(label.to_string()));
+        self.log.record(Event::OnAlarm(label.to_string()));
         Ok(self.snooze)
     }
 }

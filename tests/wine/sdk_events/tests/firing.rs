@@ -4,7 +4,7 @@
 //! generates (the windows crate 0.62 has no mshtml).
 #![deny(warnings)]
 
-use std::sync::Mutex;
+use cpgen_wine_support::Calls;
 
 use cpgen_sdk_events::{exdisp, mshtml};
 use windows::Win32::Foundation::{VARIANT_FALSE, VARIANT_TRUE};
@@ -29,7 +29,7 @@ struct Call {
 
 #[implement(DWebBrowserEvents2, mshtml::HTMLDocumentEvents2)]
 struct Sink {
-    calls: Mutex<Vec<Call>>,
+    calls: Calls<Call>,
 }
 
 impl DWebBrowserEvents2_Impl for Sink_Impl {}
@@ -62,7 +62,7 @@ impl IDispatch_Impl for Sink_Impl {
                 }
             }
         }
-        self.calls.lock().unwrap().push(Call { dispid, types });
+        self.calls.record(Call { dispid, types });
         Ok(())
     }
 }
@@ -108,7 +108,7 @@ fn web_browser_fires_before_navigate2_through_the_windows_crate_sink_type() -> R
     let browser = ComObject::new(Browser(exdisp::WebBrowserConnectionPoints::new()));
     let container: IConnectionPointContainer = browser.to_interface();
     let sink = ComObject::new(Sink {
-        calls: Mutex::default(),
+        calls: Calls::default(),
     });
     // SAFETY: the GUID outlives the call.
     let point = unsafe { container.FindConnectionPoint(&DWebBrowserEvents2::IID)? };
@@ -142,7 +142,7 @@ fn web_browser_fires_before_navigate2_through_the_windows_crate_sink_type() -> R
         cancel, VARIANT_TRUE,
         "the sink's write comes back through Cancel"
     );
-    let calls = sink.calls.lock().unwrap().clone();
+    let calls = sink.calls.seen();
     let in_variant = by_ref(VT_VARIANT);
     assert_eq!(
         calls,
@@ -184,7 +184,7 @@ fn html_document_fires_through_generated_dispinterfaces() -> Result<()> {
     assert_eq!(fetched, 2, "HTMLDocumentEvents and HTMLDocumentEvents2");
 
     let sink = ComObject::new(Sink {
-        calls: Mutex::default(),
+        calls: Calls::default(),
     });
     // SAFETY: the GUID outlives the call.
     let point = unsafe { container.FindConnectionPoint(&mshtml::DIID_HTMLDocumentEvents2)? };
@@ -194,7 +194,7 @@ fn html_document_fires_through_generated_dispinterfaces() -> Result<()> {
     // `VARIANT_BOOL onclick([in] IHTMLEventObj* pEvtObj)`: an IDispatch-derived interface,
     // sent as VT_DISPATCH.
     document.0.HTMLDocumentEvents2.Fire_onclick(None)?;
-    let calls = sink.calls.lock().unwrap().clone();
+    let calls = sink.calls.seen();
     assert_eq!(
         calls,
         [Call {

@@ -4,16 +4,20 @@
 //! - [`build`], for their build scripts (a build dependency, run on the Linux build host):
 //!   running cpgen on an IDL file, and widl's type library of it, with the stdole2.tlb and
 //!   Wine IDL folders Debian's packages install;
-//! - [`dispatch_without_type_info!`], for their COM objects (a dependency, expanded for
-//!   Windows): the `IDispatch` methods of an object that has no type information.
+//! - for their COM objects (a dependency, compiled for Windows): [`Calls`], what a recording
+//!   sink received, and [`dispatch_without_type_info!`], the `IDispatch` methods of an object
+//!   that has no type information.
 
 pub mod build;
+mod calls;
+
+pub use calls::Calls;
 
 /// The `GetTypeInfoCount`, `GetTypeInfo` and `GetIDsOfNames` of an `IDispatch_Impl` for an
 /// object without type information (no type info, `E_NOTIMPL`), so that the impl block writes
 /// only its `Invoke`. Expands against the calling crate's `windows` and `windows_core`.
 ///
-/// ```ignore
+/// ```text
 /// impl IDispatch_Impl for Sink_Impl {
 ///     cpgen_wine_support::dispatch_without_type_info!();
 ///     fn Invoke(/* ... */) -> Result<()> { /* ... */ }

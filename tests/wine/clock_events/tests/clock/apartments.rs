@@ -4,7 +4,6 @@
 //! Interface Table hands the worker, while that thread pumps messages.
 
 use std::os::windows::io::AsRawHandle;
-use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle, ThreadId};
 
 use cpgen_clock_events::cross_apartment::{
@@ -24,7 +23,7 @@ use windows_core::{BSTR, ComObject, GUID, IUnknown, IUnknownImpl, Result, implem
 
 use crate::registry::SinkProxyRegistration;
 
-use crate::support::{Arg, Drops, advise, enter_mta, find, lock, unadvise};
+use crate::support::{Arg, Drops, advise, enter_mta, find, unadvise};
 
 /// The user's object, with the cross-apartment connection points.
 #[implement(IConnectionPointContainer)]
@@ -60,7 +59,7 @@ pub struct Received {
 }
 
 /// What a [`ThreadSink`] received, readable from any thread.
-pub type Log = Arc<Mutex<Vec<Received>>>;
+pub type Log = cpgen_wine_support::Calls<Received>;
 
 /// Dispinterface sinks that record each event with the thread it ran on,
 /// and write VARIANT_TRUE through a by-reference `snooze`.
@@ -148,7 +147,7 @@ fn record(log: &Log, dispid: i32, params: *const DISPPARAMS) {
             }
         })
         .collect();
-    lock(log).push(Received {
+    log.record(Received {
         thread: thread::current().id(),
         dispid,
         args,
@@ -224,7 +223,7 @@ fn a_worker_thread_fires_into_an_sta_sink_which_runs_on_its_own_thread() -> Resu
         Ok((log, thread::current().id(), worker))
     })?;
     assert_ne!(sta, worker);
-    let received = lock(&log).clone();
+    let received = log.seen();
     assert_eq!(
         received,
         [
@@ -262,7 +261,7 @@ fn a_free_threaded_sink_runs_on_the_firing_thread_an_sta_sink_on_its_own() -> Re
         fired?;
         Ok((sta_log, free_log, thread::current().id(), worker))
     })?;
-    let threads = |log: &Log| lock(log).iter().map(|r| r.thread).collect::<Vec<_>>();
+    let threads = |log: &Log| log.seen().iter().map(|r| r.thread).collect::<Vec<_>>();
     assert_eq!(threads(&sta_log), [sta]);
     // COM lets any thread call a free-threaded object: no proxy, no switch.
     assert_eq!(threads(&free_log), [worker]);
@@ -306,7 +305,7 @@ fn a_vtable_sink_needs_a_registered_proxy_to_be_fired_across_apartments() -> Res
     );
     assert_ne!(sta, worker);
     assert_eq!(
-        *lock(&calls),
+        calls.seen(),
         [
             (sta, "OnTick(5, 0.25)".to_string()),
             (sta, "OnAlarm(up)".to_string())
@@ -316,7 +315,7 @@ fn a_vtable_sink_needs_a_registered_proxy_to_be_fired_across_apartments() -> Res
 }
 
 /// The calls a [`StaTickSink`] received, with their thread.
-type Calls = Arc<Mutex<Vec<(ThreadId, String)>>>;
+type Calls = cpgen_wine_support::Calls<(ThreadId, String)>;
 
 /// An apartment-threaded IClockSink sink that records each call.
 #[implement(IClockSink, Agile = false)]
@@ -328,7 +327,7 @@ impl StaTickSink {
     }
 
     fn record(&self, call: String) {
-        lock(&self.0).push((thread::current().id(), call));
+        self.0.record((thread::current().id(), call));
     }
 }
 
@@ -360,7 +359,7 @@ fn a_sink_kept_in_the_table_is_released_by_unadvise_and_with_the_clock() -> Resu
             events.Fire_Tick(2)
         })
         .0?;
-        assert_eq!(lock(&log).len(), 4);
+        assert_eq!(log.seen().len(), 4);
         unadvise(&point, cookie)?;
         let unadvised = (first.count(), second.count());
         drop((point, clock));
