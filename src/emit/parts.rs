@@ -219,6 +219,21 @@ impl<'m> File<'m> {
     }
 }
 
+impl type_info::Table {
+    /// Whether some type description names a VARIANT type (`Desc::Vt(VT_I4)`), for which the
+    /// table's code imports them.
+    pub fn names_variant_types(&self) -> bool {
+        let descs = self.types.iter().flat_map(|ty| {
+            let funcs = ty
+                .funcs
+                .iter()
+                .flat_map(|f| std::iter::once(&f.returns).chain(f.params.iter().map(|p| &p.ty)));
+            funcs.chain(ty.vars.iter().filter(|v| v.value.is_none()).map(|v| &v.ty))
+        });
+        descs.into_iter().any(|desc| desc.contains("VT_"))
+    }
+}
+
 /// `LIBID_`, `IID_`/`DIID_` and `CLSID_` constants for what the input declares.
 pub fn identifiers(model: &Model) -> Result<String, Diagnostic> {
     let mut constants = Vec::new();

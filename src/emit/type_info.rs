@@ -25,21 +25,6 @@ pub struct Table {
     pub types: Vec<Row>,
 }
 
-impl Table {
-    /// Whether some type description names a VARIANT type (`Desc::Vt(VT_I4)`), for which the
-    /// table's code imports them.
-    pub fn names_variant_types(&self) -> bool {
-        let descs = self.types.iter().flat_map(|ty| {
-            let funcs = ty
-                .funcs
-                .iter()
-                .flat_map(|f| std::iter::once(&f.returns).chain(f.params.iter().map(|p| &p.ty)));
-            funcs.chain(ty.vars.iter().filter(|v| v.value.is_none()).map(|v| &v.ty))
-        });
-        descs.into_iter().any(|desc| desc.contains("VT_"))
-    }
-}
-
 #[derive(Debug)]
 pub struct Row {
     pub name: String,

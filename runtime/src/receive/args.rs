@@ -1,0 +1,353 @@
+//! [`Args`]: an event's arguments as `Invoke` received them, each taken as the handler's Rust
+//! type, converted where COM converts and written back where it is lent.
+
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+
+use windows::Win32::Foundation::{DISP_E_TYPEMISMATCH, E_POINTER, VARIANT_BOOL};
+use windows::Win32::System::Com::{DISPPARAMS, IDispatch, SAFEARRAY};
+use windows::Win32::System::Variant::{
+    VAR_CHANGE_FLAGS, VARENUM, VARIANT, VARIANT_0_0, VT_BOOL, VT_BSTR, VT_BYREF, VT_DATE,
+    VT_DISPATCH, VT_EMPTY, VT_I1, VT_I2, VT_I4, VT_I8, VT_R4, VT_R8, VT_UI1, VT_UI2, VT_UI4,
+    VT_UI8, VT_UNKNOWN, VT_VARIANT, VariantChangeType,
+};
+use windows_core::{BSTR, Error, HRESULT, IUnknown, Interface, Result};
+
+use crate::dispatch::Date;
+
+/// A Rust type laid out as the field that a VARIANT of type `VT` holds
+/// (every field of the VARIANT's union starts at the same place).
+///
+/// # Safety
+/// The layout promise above, and a zeroed value is a valid (empty) one.
+pub unsafe trait Payload {
+    /// The VARIANT type whose field this is.
+    const VT: VARENUM;
+}
+
+macro_rules! payloads {
+    ($($ty:ty => $vt:ident),* $(,)?) => {$(
+        // SAFETY: the VARIANT field for this VT has exactly this type (the
+        // `ManuallyDrop` the windows crate wraps some in is transparent).
+        unsafe impl Payload for $ty {
+            const VT: VARENUM = $vt;
+        }
+    )*};
+}
+
+payloads!(
+    i8 => VT_I1,
+    u8 => VT_UI1,
+    i16 => VT_I2,
+    u16 => VT_UI2,
+    i32 => VT_I4,
+    u32 => VT_UI4,
+    i64 => VT_I8,
+    u64 => VT_UI8,
+    f32 => VT_R4,
+    f64 => VT_R8,
+    Date => VT_DATE,
+    VARIANT_BOOL => VT_BOOL,
+    BSTR => VT_BSTR,
+    Option<IDispatch> => VT_DISPATCH,
+    Option<IUnknown> => VT_UNKNOWN,
+);
+
+/// Where a VARIANT keeps its value, as a `T`: address arithmetic only.
+fn payload<T>(variant: *mut VARIANT) -> *mut T {
+    // SAFETY: projections inside the VARIANT; nothing is read, no reference
+    // is made (ManuallyDrop is transparent, so the cast is a projection).
+    unsafe {
+        let inner = (&raw mut (*variant).Anonymous.Anonymous).cast::<VARIANT_0_0>();
+        (&raw mut (*inner).Anonymous).cast()
+    }
+}
+
+/// The VARIANT's type.
+///
+/// # Safety
+/// `variant` points at a VARIANT.
+unsafe fn vt_of(variant: *mut VARIANT) -> VARENUM {
+    // SAFETY: per the contract.
+    unsafe { (*(&raw mut (*variant).Anonymous.Anonymous).cast::<VARIANT_0_0>()).vt }
+}
+
+fn by_ref(vt: VARENUM) -> VARENUM {
+    VARENUM(vt.0 | VT_BYREF.0)
+}
+
+/// An event's arguments, as `Invoke` received them.
+///
+/// Each parameter is taken once, by its position in the event (first = 0;
+/// DISPPARAMS holds them last first, which `Args` undoes).
+pub struct Args<'a> {
+    params: &'a DISPPARAMS,
+    arg_err: *mut u32,
+    /// By-reference arguments are lent for the whole call.
+    lent: PhantomData<&'a mut VARIANT>,
+}
+
+impl<'a> Args<'a> {
+    /// The arguments of `params` (whose `rgvarg` holds `cArgs` VARIANTs, checked by
+    /// `Invoke`), with `arg_err` (null or Invoke's `puArgErr`) for the index of a bad one.
+    pub(super) fn new(params: &'a DISPPARAMS, arg_err: *mut u32) -> Self {
+        Self {
+            params,
+            arg_err,
+            lent: PhantomData,
+        }
+    }
+
+    /// Where parameter `index` is in DISPPARAMS.
+    #[inline]
+    fn position(&self, index: usize) -> usize {
+        self.params.cArgs as usize - 1 - index
+    }
+
+    fn raw(&self, index: usize) -> *mut VARIANT {
+        // SAFETY: Invoke checked that rgvarg holds one VARIANT per parameter.
+        unsafe { self.params.rgvarg.add(self.position(index)) }
+    }
+
+    /// `code` for parameter `index`, whose DISPPARAMS position goes to
+    /// `puArgErr` as Invoke's contract says.
+    fn error(&self, index: usize, code: HRESULT) -> Error {
+        if !self.arg_err.is_null() {
+            // SAFETY: Invoke's caller lends puArgErr for the call.
+            unsafe { self.arg_err.write(self.position(index) as u32) };
+        }
+        Error::from_hresult(code)
+    }
+
+    /// The pointer a `VT_BYREF` VARIANT holds, as `&mut T`.
+    ///
+    /// # Safety
+    /// `variant` is a live `VT_BYREF | T's type` VARIANT.
+    unsafe fn target<T>(&self, index: usize, variant: *mut VARIANT) -> Result<&'a mut T> {
+        // SAFETY: per the contract; the caller lends the target for the call.
+        unsafe { (*payload::<*mut T>(variant)).as_mut() }
+            .ok_or_else(|| self.error(index, E_POINTER))
+    }
+
+    /// Parameter `index`, or the VARIANT that a `VT_VARIANT | VT_BYREF`
+    /// argument points at.
+    fn resolved(&self, index: usize) -> Result<*mut VARIANT> {
+        let arg = self.raw(index);
+        // SAFETY: `arg` is one of the caller's VARIANTs.
+        unsafe {
+            if vt_of(arg) == by_ref(VT_VARIANT) {
+                return self.target::<VARIANT>(index, arg).map(std::ptr::from_mut);
+            }
+        }
+        Ok(arg)
+    }
+
+    /// A by-value parameter of VARIANT type `vt`, held as `T`.
+    ///
+    /// # Safety
+    /// `T` is laid out as the field a VARIANT of type `vt` holds.
+    unsafe fn held<T>(&self, index: usize, vt: VARENUM) -> Result<Held<'a, T>> {
+        let arg = self.resolved(index)?;
+        // SAFETY: `arg` is a live VARIANT; the field read is the one its
+        // type names, of layout `T` per the contract.
+        unsafe {
+            let arg_vt = vt_of(arg);
+            if arg_vt == vt {
+                return Ok(Held::Borrowed(&*payload::<T>(arg)));
+            }
+            if arg_vt == by_ref(vt) {
+                return self.target::<T>(index, arg).map(|t| Held::Borrowed(&*t));
+            }
+            let mut converted = VARIANT::default();
+            VariantChangeType(&mut converted, arg, VAR_CHANGE_FLAGS(0), vt)
+                .map_err(|_| self.error(index, DISP_E_TYPEMISMATCH))?;
+            Ok(Held::Converted(converted, PhantomData))
+        }
+    }
+
+    /// A by-value parameter of the handler's type `T`.
+    pub fn value<T: Payload>(&self, index: usize) -> Result<Held<'a, T>> {
+        // SAFETY: `Payload` promises the layout.
+        unsafe { self.held(index, T::VT) }
+    }
+
+    /// A `SAFEARRAY(T)` parameter, of VARIANT type `vt` (`VT_ARRAY | T's`).
+    pub fn array(&self, index: usize, vt: u16) -> Result<Held<'a, *mut SAFEARRAY>> {
+        // SAFETY: a `VT_ARRAY` VARIANT holds a SAFEARRAY pointer.
+        unsafe { self.held(index, VARENUM(vt)) }
+    }
+
+    /// A `VARIANT` (or `[in] VARIANT*`) parameter: the argument itself.
+    pub fn variant(&self, index: usize) -> Result<&'a VARIANT> {
+        // SAFETY: the caller's VARIANT, lent for the call.
+        self.resolved(index).map(|v| unsafe { &*v })
+    }
+
+    /// An interface parameter that travels as `IDispatch` (`dispatch`) or
+    /// `IUnknown`, queried for `I`; none for a null or empty argument.
+    pub fn interface<I: Interface>(&self, index: usize, dispatch: bool) -> Result<Option<I>> {
+        // SAFETY: `resolved` is a live VARIANT.
+        if unsafe { vt_of(self.resolved(index)?) } == VT_EMPTY {
+            return Ok(None);
+        }
+        let cast = |queried: Option<Result<I>>| {
+            queried
+                .transpose()
+                .map_err(|_| self.error(index, DISP_E_TYPEMISMATCH))
+        };
+        if dispatch {
+            cast(
+                self.value::<Option<IDispatch>>(index)?
+                    .as_ref()
+                    .map(Interface::cast),
+            )
+        } else {
+            cast(
+                self.value::<Option<IUnknown>>(index)?
+                    .as_ref()
+                    .map(Interface::cast),
+            )
+        }
+    }
+
+    /// An `[out]` or `[in, out]` parameter of VARIANT type `vt`, as `T`.
+    ///
+    /// # Safety
+    /// `T` is laid out as the field a VARIANT of type `vt` holds, and a
+    /// zeroed `T` is valid.
+    unsafe fn slot<T>(&self, index: usize, vt: VARENUM) -> Result<Slot<'a, T>> {
+        let arg = self.raw(index);
+        // SAFETY: `arg` and what it points at are the caller's, lent for the
+        // call; fields are read as their VARIANT type says.
+        unsafe {
+            let arg_vt = vt_of(arg);
+            if arg_vt == by_ref(vt) {
+                return self.target(index, arg).map(Slot::Direct);
+            }
+            if arg_vt != by_ref(VT_VARIANT) {
+                // A value cannot carry a result back.
+                return Err(self.error(index, DISP_E_TYPEMISMATCH));
+            }
+            let inner = self.resolved(index)?;
+            let inner_vt = vt_of(inner);
+            if inner_vt == vt {
+                return Ok(Slot::Direct(&mut *payload::<T>(inner)));
+            }
+            if inner_vt == by_ref(vt) {
+                return self.target(index, inner).map(Slot::Direct);
+            }
+            let mut value = VARIANT::default();
+            if inner_vt == VT_EMPTY {
+                // An empty VARIANT for an [out] parameter: start from zero.
+                (*(&raw mut value.Anonymous.Anonymous).cast::<VARIANT_0_0>()).vt = vt;
+            } else {
+                VariantChangeType(&mut value, inner, VAR_CHANGE_FLAGS(0), vt)
+                    .map_err(|_| self.error(index, DISP_E_TYPEMISMATCH))?;
+            }
+            Ok(Slot::Converted {
+                value,
+                target: &mut *inner,
+                of: PhantomData,
+            })
+        }
+    }
+
+    /// A by-reference parameter of the handler's type `T`.
+    pub fn by_ref<T: Payload>(&self, index: usize) -> Result<Slot<'a, T>> {
+        // SAFETY: `Payload` promises the layout and the zero value.
+        unsafe { self.slot(index, T::VT) }
+    }
+
+    /// A by-reference `SAFEARRAY(T)`, of VARIANT type `vt` (`VT_ARRAY | T's`).
+    pub fn array_ref(&self, index: usize, vt: u16) -> Result<Slot<'a, *mut SAFEARRAY>> {
+        // SAFETY: a `VT_ARRAY` VARIANT holds a SAFEARRAY pointer, null when empty.
+        unsafe { self.slot(index, VARENUM(vt)) }
+    }
+
+    /// A by-reference `VARIANT*`: the VARIANT a `VT_VARIANT | VT_BYREF`
+    /// argument points at.
+    pub fn variant_ref(&self, index: usize) -> Result<&'a mut VARIANT> {
+        let arg = self.raw(index);
+        // SAFETY: `arg` is the caller's, and so is its target.
+        unsafe {
+            if vt_of(arg) != by_ref(VT_VARIANT) {
+                return Err(self.error(index, DISP_E_TYPEMISMATCH));
+            }
+            self.target(index, arg)
+        }
+    }
+}
+
+/// A by-value argument: the caller's own value, or a converted copy that
+/// frees itself.
+pub enum Held<'a, T> {
+    /// The caller's value, in its own VARIANT.
+    Borrowed(&'a T),
+    /// A converted copy, freed on drop.
+    Converted(VARIANT, PhantomData<T>),
+}
+
+impl<T> Deref for Held<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        match self {
+            Held::Borrowed(value) => value,
+            // SAFETY: `held` converted to the VARIANT type whose field is a `T`.
+            Held::Converted(variant, _) => unsafe {
+                &*payload::<T>(std::ptr::from_ref(variant).cast_mut())
+            },
+        }
+    }
+}
+
+/// A by-reference argument: the caller's own storage, or a converted copy
+/// of the VARIANT a `VT_VARIANT | VT_BYREF` argument points at, which
+/// [`finish`](Slot::finish) writes back.
+pub enum Slot<'a, T> {
+    /// The caller's own storage.
+    Direct(&'a mut T),
+    /// A converted copy of the caller's VARIANT, written back by `finish`.
+    Converted {
+        /// The copy the handler changes.
+        value: VARIANT,
+        /// The caller's VARIANT.
+        target: &'a mut VARIANT,
+        /// The handler's type.
+        of: PhantomData<T>,
+    },
+}
+
+impl<T> Slot<'_, T> {
+    /// Puts a converted value where the caller will find it (freeing what
+    /// the caller's VARIANT held before, as a by-reference callee does).
+    pub fn finish(self) {
+        if let Slot::Converted { value, target, .. } = self {
+            *target = value;
+        }
+    }
+}
+
+impl<T> Deref for Slot<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        match self {
+            Slot::Direct(value) => value,
+            // SAFETY: `slot` made a VARIANT whose field is a `T`.
+            Slot::Converted { value, .. } => unsafe {
+                &*payload::<T>(std::ptr::from_ref(value).cast_mut())
+            },
+        }
+    }
+}
+
+impl<T> DerefMut for Slot<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        match self {
+            Slot::Direct(value) => value,
+            // SAFETY: as in `deref`, and the VARIANT is this slot's own.
+            Slot::Converted { value, .. } => unsafe { &mut *payload::<T>(value) },
+        }
+    }
+}
