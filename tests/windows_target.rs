@@ -11,6 +11,10 @@ use std::process::{Command, Stdio};
 /// The crates the bench runs, relative to the repository.
 const CRATES: &[&str] = &[
     "tests/wine/smoke",
+    // The runtime the generated code names, tested on its own.
+    "runtime",
+    // What the crates below share.
+    "tests/wine/support",
     "tests/wine/bindings_check",
     "tests/wine/clock_events",
     "tests/wine/sdk_events",
@@ -24,6 +28,8 @@ const CRATES: &[&str] = &[
 
 /// The crates that include generated code, which clippy checks too.
 const LINTED: &[&str] = &[
+    "runtime",
+    "tests/wine/support",
     "tests/wine/clock_events",
     "tests/wine/fire_bench",
     "tests/wine/quickstart",
@@ -80,6 +86,14 @@ fn windows_target_crates_pass_under_wine() {
         assert!(passed > 0, "{krate} ran no test under Wine:\n{stdout}");
         eprintln!("{krate}: {passed} tests passed under Wine");
     }
+    // The runtime's documentation builds without a warning.
+    let output = bench_run("doc", "runtime");
+    assert!(
+        output.status.success(),
+        "cargo doc failed on the runtime ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
     // The generated code passes clippy (Debian's, for the Windows target), warnings denied.
     for krate in LINTED {
         let output = bench_run("clippy", krate);
