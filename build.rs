@@ -1,23 +1,58 @@
-//! Build script: writes the index of the Win32 metadata that the bindings emitter consults
-//! (see `src/emit/bindings/sdk_index.rs` for where the metadata comes from and why).
+//! Build script: from the Win32 metadata windows-bindgen 0.66 renders against, writes the index
+//! the bindings emitter consults (`src/emit/bindings/sdk_index.rs` says where the metadata comes
+//! from and why) and the per-namespace reference metadata a render hands bindgen
+//! (`src/emit/bindings/sdk_reference.rs`).
 
+#[path = "src/emit/bindings/sdk_dependencies.rs"]
+mod sdk_dependencies;
 #[path = "src/emit/bindings/sdk_index.rs"]
 mod sdk_index;
+#[path = "src/emit/bindings/sdk_reference.rs"]
+mod sdk_reference;
 
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 fn main() {
-    println!("cargo::rerun-if-changed=src/emit/bindings/sdk_index.rs");
+    for file in ["sdk_dependencies.rs", "sdk_index.rs", "sdk_reference.rs"] {
+        println!("cargo::rerun-if-changed=src/emit/bindings/{file}");
+    }
     println!("cargo::rerun-if-env-changed={}", sdk_index::WINMD_VAR);
     let manifest_dir = PathBuf::from(
         std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
     );
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
-        .join("win32_types.txt");
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let winmd = sdk_index::find_winmd(&manifest_dir).unwrap_or_else(|e| panic!("{e}"));
     println!("cargo::rerun-if-changed={}", winmd.display());
     let bytes =
         std::fs::read(&winmd).unwrap_or_else(|e| panic!("reading {}: {e}", winmd.display()));
-    let index = sdk_index::index(bytes).unwrap_or_else(|e| panic!("{}: {e}", winmd.display()));
-    std::fs::write(&out, index).unwrap_or_else(|e| panic!("writing {}: {e}", out.display()));
+
+    let (parts, table) =
+        sdk_reference::split(bytes.clone()).unwrap_or_else(|e| panic!("{}: {e}", winmd.display()));
+    let parts_dir = out_dir.join("win32_reference");
+    std::fs::create_dir_all(&parts_dir)
+        .unwrap_or_else(|e| panic!("creating {}: {e}", parts_dir.display()));
+    // `PARTS[n]` is the metadata of the table's namespace number n.
+    let mut list = String::from("&[\n");
+    for (number, part) in parts.iter().enumerate() {
+        let path = parts_dir.join(format!("{number}.winmd"));
+        write(&path, part);
+        let _ = writeln!(
+            list,
+            "    include_bytes!({:?}),",
+            path.display().to_string()
+        );
+    }
+    list.push(']');
+    write(&out_dir.join("win32_reference_parts.rs"), list.as_bytes());
+    write(&out_dir.join("win32_reference.txt"), table.as_bytes());
+
+    let (types, namespaces) =
+        sdk_index::index(bytes).unwrap_or_else(|e| panic!("{}: {e}", winmd.display()));
+    write(&out_dir.join("win32_types.txt"), types.as_bytes());
+    write(&out_dir.join("win32_namespaces.txt"), namespaces.as_bytes());
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::write(path, bytes).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
 }

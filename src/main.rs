@@ -19,7 +19,7 @@ use cpgen::Diagnostic;
         cpgen object.idl -o src/events.rs --check   fail (with a diff) if the file is stale\n  \
         cpgen object.idl -I include -D DEBUG -o -    print to stdout\n  \
         cpgen object.idl -o - --cross-apartment     fire from worker threads into any apartment\n  \
-        cpgen features object.idl                   the windows crate features it needs\n  \
+        cpgen features object.idl                   the Cargo.toml dependencies it needs\n  \
         cpgen inspect object.idl --json             the model cpgen reads"
 )]
 struct Cli {
@@ -155,7 +155,8 @@ fn features(input: &Input, coclasses: &[String]) -> Result<ExitCode, Diagnostic>
         "{}",
         cpgen::write::cargo_dependencies(
             &input.idl.to_string_lossy().replace('\\', "/"),
-            &generated.features
+            &generated.features,
+            Path::new("."),
         )
     );
     Ok(ExitCode::SUCCESS)

@@ -20,11 +20,11 @@
 /// the object's apartment: fire from threads of that apartment only.
 {%- endif %}
 #[derive(Clone)]
-pub struct {{ name }}Proxy(runtime::Sinks<{{ path }}{% if cross_apartment %}, apartment::Global<{% if dispatch %}windows::Win32::System::Com::IDispatch{% else %}{{ path }}{% endif %}>{% endif %}>);
+pub struct {{ name }}Proxy(cpgen_runtime::Sinks<{{ path }}{% if cross_apartment %}, apartment::Global<{% if dispatch %}windows::Win32::System::Com::IDispatch{% else %}{{ path }}{% endif %}>{% endif %}>);
 
 impl Default for {{ name }}Proxy {
     fn default() -> Self {
-        Self(runtime::Sinks::new())
+        Self(cpgen_runtime::Sinks::new())
     }
 }
 
@@ -35,9 +35,8 @@ impl {{ name }}Proxy {
     pub const DISPID_{{ event.name }}: i32 = {{ event.dispid }};
 {%- endfor %}
 {% endif %}
-    /// Whether a fire unadvises the sinks it finds gone (on by default): those whose call fails
-    /// with `RPC_E_DISCONNECTED`, `RPC_S_SERVER_UNAVAILABLE`, `RPC_E_SERVER_DIED(_DNE)`,
-    /// `RPC_S_UNKNOWN_IF` or `CO_E_OBJNOTCONNECTED`, as every later call would.
+    /// Whether a fire unadvises the sinks it finds gone (on by default; see
+    /// [`Sinks::set_prune`](cpgen_runtime::Sinks::set_prune)).
     pub fn set_prune_dead_sinks(&self, prune: bool) {
         self.0.set_prune(prune);
     }
@@ -49,21 +48,18 @@ impl {{ name }}Proxy {
     /// {{ doc }}
     {%- endif %}
     ///
-    /// Calls every sink connected when it starts, even after one fails, and returns the first
-    /// error (Ok with no sinks).
+    /// Calls every sink connected when it starts, even after one fails; the first error, if any.
     pub fn Fire_{{ event.name }}(&self{% for p in event.params %}, {{ p.name }}: {{ p.ty }}{% endfor %}) -> windows_core::Result<()> {
         // The outer error is an argument that could not be prepared, the inner one a sink's.
         self.send_{{ event.name }}::<windows_core::Result<()>>({% for p in event.params %}{% if !loop.first %}, {% endif %}{{ p.name }}{% endfor %})?
     }
 
-    /// [`Fire_{{ event.name }}`](Self::Fire_{{ event.name }}), reporting what each sink's call
-    /// did: how many were reached, and the cookie and error of each that failed or was pruned.
-    /// An error is an argument that could not be prepared, before any sink was called.
+    /// [`Fire_{{ event.name }}`](Self::Fire_{{ event.name }}), reporting what each sink's call did.
     pub fn Fire_{{ event.name }}_report(&self{% for p in event.params %}, {{ p.name }}: {{ p.ty }}{% endfor %}) -> windows_core::Result<FireReport> {
         self.send_{{ event.name }}({% for p in event.params %}{% if !loop.first %}, {% endif %}{{ p.name }}{% endfor %})
     }
 
-    fn send_{{ event.name }}<O: runtime::Outcome>(&self{% for p in event.params %}, {{ p.name }}: {{ p.ty }}{% endfor %}) -> windows_core::Result<O> {
+    fn send_{{ event.name }}<O: cpgen_runtime::report::Outcome>(&self{% for p in event.params %}, {{ p.name }}: {{ p.ty }}{% endfor %}) -> windows_core::Result<O> {
     {%- for line in event.prelude %}
         {{ line }}
     {%- endfor %}

@@ -6,33 +6,38 @@
 /// use, and every other interface they list or take by name, GUID, kind and base. The typed
 /// sinks answer `IDispatch::GetTypeInfo` from it.
 pub fn type_library() -> windows_core::Result<windows::Win32::System::Com::ITypeLib> {
-    static LIBRARY: type_info::Library = type_info::Library {
+    use cpgen_runtime::type_library::*;
+{%- if table.names_variant_types() %}
+    use windows::Win32::System::Variant::*;
+{%- endif %}
+    use windows_core::GUID;
+    static LIBRARY: Library = Library {
         name: {{ table.name }},
         guid: {{ table.guid }},
         version: ({{ table.major }}, {{ table.minor }}),
         doc: {{ table.doc }},
         types: &[
         {%- for ty in table.types %}
-            type_info::Type {
+            Type {
                 name: {{ ty.name }},
                 guid: {{ ty.guid }},
-                kind: type_info::Kind::{{ ty.kind }},
+                kind: Kind::{{ ty.kind }},
                 flags: {{ "{:#x}"|format(ty.flags) }},
                 doc: {{ ty.doc }},
                 implements: &[
                 {%- for i in ty.implements %}
-                    type_info::Implemented { ty: {{ i.ty }}, flags: {{ "{:#x}"|format(i.flags) }} },
+                    Implemented::new({{ i.ty }}, {{ "{:#x}"|format(i.flags) }}),
                 {%- endfor %}
                 ],
                 funcs: &[
                 {%- for f in ty.funcs %}
-                    type_info::Func {
+                    Func {
                         name: {{ f.name }},
                         memid: {{ f.memid }},
                         invoke: {{ f.invoke }},
                         params: &[
                         {%- for p in f.params %}
-                            type_info::Param { name: {{ p.name }}, ty: {{ p.ty }}, flags: {{ "{:#x}"|format(p.flags) }} },
+                            Param::new({{ p.name }}, {{ p.ty }}, {{ "{:#x}"|format(p.flags) }}),
                         {%- endfor %}
                         ],
                         returns: {{ f.returns }},
@@ -42,20 +47,24 @@ pub fn type_library() -> windows_core::Result<windows::Win32::System::Com::IType
                 ],
                 vars: &[
                 {%- for v in ty.vars %}
-                    type_info::Var {
+                {%- if let Some(value) = v.value %}
+                    Var::constant({{ v.name }}, {{ value }}, {{ v.doc }}),
+                {%- else %}
+                    Var {
                         name: {{ v.name }},
                         memid: {{ v.memid }},
                         ty: {{ v.ty }},
-                        value: {% if let Some(value) = v.value %}Some({{ value }}){% else %}None{% endif %},
+                        value: None,
                         flags: {{ "{:#x}"|format(v.flags) }},
                         doc: {{ v.doc }},
                     },
+                {%- endif %}
                 {%- endfor %}
                 ],
             },
         {%- endfor %}
         ],
     };
-    static CACHE: type_info::Cache = type_info::Cache::new();
+    static CACHE: Cache = Cache::new();
     CACHE.get(&LIBRARY)
 }

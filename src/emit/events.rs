@@ -133,7 +133,10 @@ fn dispatch_event(
             EventType::Variant { by_ref: true } => {
                 format!("dispatch::InVariantRef({rust}).into_variant()")
             }
-            EventType::SafeArray { .. } => format!("dispatch::safe_array({}, {rust})?", vt(ty)),
+            EventType::SafeArray { .. } => {
+                // The contract's `*mut SAFEARRAY` parameter is null or valid.
+                format!("unsafe {{ dispatch::safe_array({}, {rust}) }}?", vt(ty))
+            }
             EventType::Interface { name, dispatch } => {
                 let base = if *dispatch { "IDispatch" } else { "IUnknown" };
                 if name != base {

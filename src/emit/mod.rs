@@ -1,29 +1,30 @@
 //! Code generation from the model: the Rust file that makes a coclass connectable.
 //!
 //! [`generate`] is the one entry point. The file it returns is one module (so that it works
-//! both as a checked-in `mod events;` and through `include!`), holding, in this order:
-//! the GUIDs of the input's library, interfaces and coclasses; the bindings of its own vtable
-//! interfaces and enums ([`bindings`], windows-bindgen); a Rust interface type for each of its
-//! own dispinterfaces; one `<S>Proxy` per source interface `S` with its `Fire_` methods
-//! ([`events`] decides their parameters, [`oracle`] the type mapping); one
-//! `<C>ConnectionPoints` per connectable coclass `C`; and the connection-point runtime that
-//! every output shares (`templates/runtime.rs`, and `templates/dispatch.rs` when a source is a
-//! dispinterface). The text is formatted with prettyplease, so the same model gives the same
-//! bytes on every machine.
+//! both as a checked-in `mod events;` and through `include!`), holding, in this order (one
+//! function of [`parts`] and one template of `templates/` each): the check of the
+//! `cpgen-runtime` version it was made for and the runtime items it names; the GUIDs of the
+//! input's library, interfaces and coclasses; the bindings of its own vtable interfaces and
+//! enums ([`bindings`], windows-bindgen); a Rust interface type for each of its own
+//! dispinterfaces; one `<S>Proxy` per source interface `S` with its `Fire_` methods
+//! ([`events`] decides their parameters, [`oracle`] the type mapping); the typed sinks
+//! `<S>Handler` and `<S>Sink` ([`sinks`]); one `<C>ConnectionPoints` per connectable coclass
+//! `C`; and `type_library()`'s tables ([`type_info`]). What is the same for every IDL is the
+//! `cpgen-runtime` crate's, named, not written. The text is formatted with prettyplease, so the
+//! same model gives the same bytes on every machine.
 
 pub mod bindings;
 mod docs;
 mod events;
 mod mapping;
 pub mod oracle;
+mod parts;
 mod paths;
 mod sinks;
 mod type_info;
 
-use askama::Template;
-
 use crate::Diagnostic;
-use crate::model::{Coclass, InterfaceKind, Model};
+use crate::model::{Coclass, Model};
 use events::Event;
 
 /// What to generate.
@@ -87,138 +88,28 @@ pub fn module_name(stem: &str) -> String {
     name + "_idl"
 }
 
+/// The version of cpgen-runtime the generated code is written for: what it passes to
+/// `cpgen_runtime::require_version!` (the runtime's `VERSION`).
+pub const RUNTIME_VERSION: &str = "0.1";
+
 /// The connection-point code for the connectable coclasses of `model`'s input (or those that
 /// `options` names).
 pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnostic> {
     let coclasses = connectable_coclasses(model, &options.coclasses)?;
     let own = paths::adopt_windows_crate_interfaces(model);
-
-    let mut items = identifiers(model)?;
-    let renders_bindings = own.enums.iter().any(|e| !e.imported)
-        || own
-            .interfaces
-            .iter()
-            .any(|i| !i.imported && i.kind != InterfaceKind::Dispinterface);
-    if renders_bindings {
-        // windows-bindgen's own files allow what its output trips; the rest of the file does not.
-        items.push_str(&format!(
-            "#[allow(clippy::all)]\nmod bindings {{ {} }}\npub use bindings::*;\n",
-            bindings::render(&own)?
-        ));
-    }
-    for interface in &own.interfaces {
-        if paths::generates_dispinterface(&own, &interface.name) {
-            let uuid = interface.uuid.as_deref().unwrap_or_default();
-            items.push_str(&render(&DispinterfaceTemplate {
-                name: &interface.name,
-                uuid,
-                doc: interface.helpstring.as_deref().map(docs::doc_text),
-            })?);
-        }
-    }
-
-    let mut sources: Vec<&str> = Vec::new();
-    for coclass in &coclasses {
-        for member in coclass.members.iter().filter(|m| m.source) {
-            if !sources.contains(&member.name.as_str()) {
-                sources.push(&member.name);
-            }
-        }
-    }
-    let table = type_info::table(&own, &coclasses)?;
-    check_cross_apartment(&options.cross_apartment, &sources)?;
-    let mut any_dispatch = false;
-    let mut any_cross_apartment = false;
-    let mut converts_args = false;
-    let mut receives_dispatch = false;
-    for name in &sources {
-        let interface = own.interface(name).ok_or_else(|| {
-            Diagnostic::new(format!("source interface `{name}` is never declared"))
-        })?;
-        let dispatch = interface.kind == InterfaceKind::Dispinterface;
-        any_dispatch |= dispatch;
-        let events = events::events(&own, interface)?;
-        check_report_names(name, &events)?;
-        let cross_apartment = options.cross_apartment.covers(name);
-        any_cross_apartment |= cross_apartment;
-        converts_args |= events
-            .iter()
-            .any(|e| e.args.iter().any(|a| a.ends_with(".into_variant()")));
-        check_free(&own, name)?;
-        let handler = sinks::handler(&own, interface, &events)?;
-        receives_dispatch |= handler.dispatch;
-        let path = paths::interface(&own, name)?;
-        items.push_str(&render(&ProxyTemplate {
-            name,
-            path: path.clone(),
-            doc: interface.helpstring.as_deref().map(docs::doc_text),
-            dispatch,
-            cross_apartment,
-            events,
-        })?);
-        items.push_str(&render(&HandlerTemplate {
-            name,
-            path,
-            doc: interface.helpstring.as_deref().map(docs::doc_text),
-            handler,
-            type_library: table.is_some(),
-        })?);
-    }
-    for coclass in &coclasses {
-        let sources = coclass
-            .members
-            .iter()
-            .filter(|m| m.source)
-            .map(|m| {
-                Ok(Source {
-                    name: &m.name,
-                    path: paths::interface(&own, &m.name)?,
-                })
-            })
-            .collect::<Result<Vec<_>, Diagnostic>>()?;
-        let default_source = match &coclass.default_source {
-            Some(name) => Some(paths::interface(&own, name)?),
-            None => None,
-        };
-        items.push_str(&render(&CoclassTemplate {
-            name: &coclass.name,
-            doc: coclass.helpstring.as_deref().map(docs::doc_text),
-            sources,
-            default_source,
-        })?);
-    }
-    if let [only] = coclasses.as_slice()
-        && only.name != "C"
-    {
-        items.push_str(&format!(
-            "/// The connection points of `{0}`, the input's one connectable coclass.\n\
-             pub type CConnectionPoints = {0}ConnectionPoints;\n",
-            only.name
-        ));
-    }
-    if let Some(table) = &table {
-        items.push_str(&render(&TypeLibraryTemplate { table })?);
-        items.push_str(&format!("mod type_info {{ {TYPE_INFO} }}\n"));
-    }
-    items.push_str(&format!(
-        "mod runtime {{ {RUNTIME} }}\npub use runtime::{{FireReport, SinkFailure}};\n"
-    ));
-    if any_cross_apartment {
-        items.push_str(&format!("mod apartment {{ {APARTMENT} }}\n"));
-    }
-    items.push_str(&format!(
-        "mod sink {{ {SINK} }}\nmod connection {{ {CONNECTION} }}\n\
-         pub use connection::{{Connection, advise, advise_iid}};\n"
-    ));
-    if any_dispatch || receives_dispatch {
-        items.push_str(&format!("mod dispatch {{ {DISPATCH} }}\n"));
-    }
-    if receives_dispatch {
-        items.push_str(&format!("mod receive {{ {RECEIVE} }}\n"));
-    }
-    if converts_args {
-        items.push_str("use dispatch::EventArg as _;\n");
-    }
+    let file = parts::File::new(&own, &coclasses, &options.cross_apartment)?;
+    let items = [
+        file.runtime_version()?,
+        file.runtime_items()?,
+        parts::identifiers(model)?,
+        file.bindings()?,
+        file.dispinterfaces()?,
+        file.proxies()?,
+        file.typed_sinks()?,
+        file.connection_points()?,
+        file.type_library()?,
+    ]
+    .concat();
 
     let module = &options.module;
     let file = format!(
@@ -262,18 +153,6 @@ fn module_items(item: &mut syn::Item) -> Option<&mut Vec<syn::Item>> {
 /// it, and `SAFEARRAY(T)` parameters are raw pointers by the contract.
 const ALLOWED: &str = "non_snake_case, non_upper_case_globals, non_camel_case_types, dead_code, \
      clippy::too_many_arguments, clippy::not_unsafe_ptr_arg_deref";
-
-/// The runtime every output shares, and its dispinterface half.
-const RUNTIME: &str = include_str!("../../templates/runtime.rs");
-const DISPATCH: &str = include_str!("../../templates/dispatch.rs");
-/// The typed sinks' runtime: the COM object, advise guards, and the `IDispatch` half.
-const SINK: &str = include_str!("../../templates/sink.rs");
-const CONNECTION: &str = include_str!("../../templates/connection.rs");
-const RECEIVE: &str = include_str!("../../templates/receive.rs");
-/// The builder of the type library `type_library()` describes.
-const TYPE_INFO: &str = include_str!("../../templates/type_info.rs");
-/// Sinks kept in the Global Interface Table, for cross-apartment sources.
-const APARTMENT: &str = include_str!("../../templates/apartment.rs");
 
 /// Refuses a source interface whose typed sink's names (`<S>Handler`, `<S>Sink`) are taken by
 /// something the input declares, which would otherwise be two items of one name.
@@ -364,61 +243,6 @@ fn connectable_coclasses<'m>(
     Ok(selected)
 }
 
-/// `LIBID_`, `IID_`/`DIID_` and `CLSID_` constants for what the input declares.
-fn identifiers(model: &Model) -> Result<String, Diagnostic> {
-    let mut out = String::new();
-    let mut constant = |prefix: &str,
-                        name: &str,
-                        uuid: Option<&str>,
-                        doc: Option<&str>|
-     -> Result<(), Diagnostic> {
-        let Some(uuid) = uuid else { return Ok(()) };
-        if let Some(doc) = doc {
-            out.push_str(&format!("/// {}\n///\n", docs::doc_text(doc)));
-        }
-        let hex = uuid.replace('-', "_");
-        if parse_uuid(uuid).is_none() {
-            return Err(Diagnostic::new(format!(
-                "{name}: uuid `{uuid}` is malformed"
-            )));
-        }
-        out.push_str(&format!(
-            "/// The uuid of `{name}`.\n\
-             pub const {prefix}{name}: windows_core::GUID = windows_core::GUID::from_u128(0x{hex});\n"
-        ));
-        Ok(())
-    };
-    for library in model.libraries.iter().filter(|l| !l.imported) {
-        constant(
-            "LIBID_",
-            &library.name,
-            library.uuid.as_deref(),
-            library.helpstring.as_deref(),
-        )?;
-    }
-    for interface in model.interfaces.iter().filter(|i| !i.imported) {
-        let prefix = match interface.kind {
-            InterfaceKind::Dispinterface => "DIID_",
-            _ => "IID_",
-        };
-        constant(
-            prefix,
-            &interface.name,
-            interface.uuid.as_deref(),
-            interface.helpstring.as_deref(),
-        )?;
-    }
-    for coclass in model.coclasses.iter().filter(|c| !c.imported) {
-        constant(
-            "CLSID_",
-            &coclass.name,
-            coclass.uuid.as_deref(),
-            coclass.helpstring.as_deref(),
-        )?;
-    }
-    Ok(out)
-}
-
 /// `6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e9` as a number, most significant byte first.
 pub(crate) fn parse_uuid(uuid: &str) -> Option<u128> {
     let groups: Vec<&str> = uuid.trim().split('-').collect();
@@ -427,62 +251,6 @@ pub(crate) fn parse_uuid(uuid: &str) -> Option<u128> {
         return None;
     }
     u128::from_str_radix(&groups.concat(), 16).ok()
-}
-
-fn render(template: &impl Template) -> Result<String, Diagnostic> {
-    template
-        .render()
-        .map_err(|e| Diagnostic::new(format!("internal error: rendering a template: {e}")))
-}
-
-#[derive(Template)]
-#[template(path = "proxy.rs", escape = "none")]
-struct ProxyTemplate<'a> {
-    name: &'a str,
-    path: String,
-    doc: Option<String>,
-    dispatch: bool,
-    cross_apartment: bool,
-    events: Vec<Event>,
-}
-
-#[derive(Template)]
-#[template(path = "handler.rs", escape = "none")]
-struct HandlerTemplate<'a> {
-    name: &'a str,
-    path: String,
-    doc: Option<String>,
-    handler: sinks::Handler,
-    /// The file has `type_library()`, which describes the interface.
-    type_library: bool,
-}
-
-#[derive(Template)]
-#[template(path = "type_library.rs", escape = "none")]
-struct TypeLibraryTemplate<'a> {
-    table: &'a type_info::Table,
-}
-
-#[derive(Template)]
-#[template(path = "dispinterface.rs", escape = "none")]
-struct DispinterfaceTemplate<'a> {
-    name: &'a str,
-    uuid: &'a str,
-    doc: Option<String>,
-}
-
-struct Source<'a> {
-    name: &'a str,
-    path: String,
-}
-
-#[derive(Template)]
-#[template(path = "coclass.rs", escape = "none")]
-struct CoclassTemplate<'a> {
-    name: &'a str,
-    doc: Option<String>,
-    sources: Vec<Source<'a>>,
-    default_source: Option<String>,
 }
 
 #[cfg(test)]

@@ -95,27 +95,24 @@ pub fn value_type(model: &Model, ty: &TypeRef) -> Option<EventType> {
     classify(model, ty)
 }
 
-/// `ty` as a `type_info::Desc` expression (the TYPEDESC a type library gives it): enums and
+/// `ty` as a `Desc` expression (the TYPEDESC a type library gives it): enums and
 /// interfaces other than `IUnknown` and `IDispatch` as `VT_USERDEFINED` references to the
 /// library's own description of them, at the index `local` gives.
 pub fn type_desc(ty: &EventType, local: &dyn Fn(&str) -> Option<usize>) -> Option<String> {
-    let vt = |vt: &str| format!("type_info::Desc::Vt(windows::Win32::System::Variant::{vt})");
+    let vt = |vt: &str| format!("Desc::Vt({vt})");
     Some(match ty {
         EventType::Value { rust, .. } if local(rust).is_some() => {
-            format!("type_info::Desc::Local({})", local(rust)?)
+            format!("Desc::Local({})", local(rust)?)
         }
         EventType::Interface { name, .. } if !matches!(name.as_str(), "IUnknown" | "IDispatch") => {
-            format!(
-                "type_info::Desc::Ptr(&type_info::Desc::Local({}))",
-                local(name)?
-            )
+            format!("Desc::Ptr(&Desc::Local({}))", local(name)?)
         }
         EventType::Variant { by_ref: true } => {
-            format!("type_info::Desc::Ptr(&{})", vt("VT_VARIANT"))
+            format!("Desc::Ptr(&{})", vt("VT_VARIANT"))
         }
-        EventType::SafeArray { element } => format!("type_info::Desc::SafeArray(&{})", vt(element)),
+        EventType::SafeArray { element } => format!("Desc::SafeArray(&{})", vt(element)),
         EventType::Out(inner) | EventType::InRef(inner) => {
-            format!("type_info::Desc::Ptr(&{})", type_desc(inner, local)?)
+            format!("Desc::Ptr(&{})", type_desc(inner, local)?)
         }
         other => vt(other.vt()),
     })

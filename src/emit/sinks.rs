@@ -1,7 +1,7 @@
 //! What each typed sink looks like: for every source interface, the handler trait's methods
 //! (the `Fire_` methods' Rust parameters, seen from the receiving side) and the expressions that
-//! turn what a source sends into those parameters, from `IDispatch::Invoke`'s DISPPARAMS (module
-//! `receive`) or from a vtable call (module `sink`).
+//! turn what a source sends into those parameters, from `IDispatch::Invoke`'s DISPPARAMS
+//! (`cpgen_runtime::receive`) or from a vtable call (`cpgen_runtime::sink`).
 
 use super::events::{self, Event, RustParam};
 use super::oracle::{self, EventType, is_enum, rust_type, vt};
@@ -180,7 +180,7 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
         let name = local(&param.name);
         let (read, arg) = match ty {
             EventType::Value { vt: "VT_DATE", .. } => (
-                format!("args.value::<dispatch::Date>({index})?"),
+                format!("args.value::<cpgen_runtime::dispatch::Date>({index})?"),
                 format!("{name}.0"),
             ),
             EventType::Value { rust, .. } if is_enum(model, rust) => (
@@ -214,7 +214,7 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
             EventType::Out(inner) | EventType::InRef(inner) => {
                 let (read, arg) = match inner.as_ref() {
                     EventType::Value { vt: "VT_DATE", .. } => (
-                        format!("args.by_ref::<dispatch::Date>({index})?"),
+                        format!("args.by_ref::<cpgen_runtime::dispatch::Date>({index})?"),
                         format!("&mut {name}.0"),
                     ),
                     EventType::Value { rust, .. } if is_enum(model, rust) => {

@@ -49,8 +49,8 @@ fn clock_has_the_contracts_items() {
         "pubconstIID_IClockSink:windows_core::GUID=",
         "pubconstCLSID_Clock:windows_core::GUID=",
         "pubunsafetraitDClockEvents:windows::Win32::System::Com::IDispatch{}",
-        "pubstructDClockEventsProxy(runtime::Sinks<DClockEvents>);",
-        "pubstructIClockSinkProxy(runtime::Sinks<IClockSink>);",
+        "pubstructDClockEventsProxy(cpgen_runtime::Sinks<DClockEvents>);",
+        "pubstructIClockSinkProxy(cpgen_runtime::Sinks<IClockSink>);",
         "pubfnFire_Tick(&self,seconds:i32)->windows_core::Result<()>",
         "pubfnFire_Alarm(&self,label:&windows_core::BSTR,snooze:&mutwindows::Win32::Foundation::VARIANT_BOOL)",
         "pubfnFire_StateChanged(&self,state:ClockState,clock:Option<&windows::Win32::System::Com::IDispatch>)",
@@ -72,10 +72,12 @@ fn clock_has_the_contracts_items() {
         "pubfnFire_Tick(&self,seconds:i32)->windows_core::Result<()>{\
          self.send_Tick::<windows_core::Result<()>>(seconds)?}",
         "pubfnFire_Tick_report(&self,seconds:i32)->windows_core::Result<FireReport>{self.send_Tick(seconds)}",
-        "fnsend_Tick<O:runtime::Outcome>(&self,seconds:i32)->windows_core::Result<O>",
+        "fnsend_Tick<O:cpgen_runtime::report::Outcome>(&self,seconds:i32)->windows_core::Result<O>",
         "pubfnset_prune_dead_sinks(&self,prune:bool){self.0.set_prune(prune);}",
-        "#[derive(Clone)]pubstructIClockSinkProxy(runtime::Sinks<IClockSink>);",
-        "pubuseruntime::{FireReport,SinkFailure};",
+        "#[derive(Clone)]pubstructIClockSinkProxy(cpgen_runtime::Sinks<IClockSink>);",
+        // The runtime it was made for, and the runtime's types its API shows.
+        "const_:()=cpgen_runtime::require_version!(\"0.1\");",
+        "pubusecpgen_runtime::{Connection,FireReport,SinkFailure,advise,advise_iid};",
         "pubuset_idl::*;",
     ] {
         assert!(code.contains(item), "missing {item}\n{}", out.code);
@@ -85,7 +87,6 @@ fn clock_has_the_contracts_items() {
         [
             "Win32_Foundation",
             "Win32_System_Com",
-            "Win32_System_Ole",
             "Win32_System_Variant"
         ]
     );
@@ -128,7 +129,7 @@ fn every_mapped_type_reaches_fire_and_the_variant() {
         dispatch::by_ref(windows::Win32::System::Variant::VT_I4.0,&mutpc.0),\
         dispatch::by_ref(windows::Win32::System::Variant::VT_I4.0,&mut*pl),\
         u.into_variant(),\
-        dispatch::safe_array(windows::Win32::System::Variant::VT_ARRAY.0|windows::Win32::System::Variant::VT_BSTR.0,names)?,\
+        unsafe{dispatch::safe_array(windows::Win32::System::Variant::VT_ARRAY.0|windows::Win32::System::Variant::VT_BSTR.0,names)}?,\
         dispatch::InVariantRef(pv).into_variant(),v.into_variant(),c.0.into_variant(),\
         dispatch::Date(when).into_variant(),f.into_variant(),h.into_variant(),\
         b.into_variant(),s.into_variant()];";
@@ -197,7 +198,7 @@ fn clock_has_typed_sinks_and_advise_guards() {
         "pubstructDClockEventsSink<H>(pubH);",
         "impl<H>sink::AdapterforDClockEventsSink<H>whereH:DClockEventsHandler+'static",
         "constVTABLE:&'staticDClockEvents_Vtbl=&DClockEvents_Vtbl{base__:sink::Object::<Self>::DISPATCH};",
-        "receive::Member{name:\"StateChanged\",dispid:0x60000002,params:&[\"state\",\"clock\"]}",
+        "receive::Member::new(\"StateChanged\",0x60000002,&[\"state\",\"clock\"])",
         // Parameters by position; the enum from its i32; by-reference results written back.
         "letlabel=args.value::<windows_core::BSTR>(0)?;letmutsnooze=args.by_ref::<windows::Win32::Foundation::VARIANT_BOOL>(1)?;\
          DClockEventsHandler::Alarm(&self.0,&label,&mutsnooze)?;snooze.finish();Ok(())",
@@ -207,7 +208,6 @@ fn clock_has_typed_sinks_and_advise_guards() {
         // The slot's very signature, the [out] parameter started empty.
         "unsafeextern\"system\"fnOnAlarm(this:*mutcore::ffi::c_void,label:*mutcore::ffi::c_void,snooze:*mutwindows::Win32::Foundation::VARIANT_BOOL)->windows_core::HRESULT",
         "letsnooze=sink::out(snooze.cast(),Default::default())?;IClockSinkHandler::OnAlarm(handler,sink::borrow(&label),snooze)",
-        "pubuseconnection::{Connection,advise,advise_iid};",
     ] {
         assert!(code.contains(item), "missing {item}\n{}", out.code);
     }
@@ -243,7 +243,7 @@ fn typed_sinks_of_every_kind_of_source() {
         "*color=color__.0;color.finish();",
         "letmutdual__=args.interface::<IDualPeer>(9,true)?;",
         "*dual=dual__.map(|i|windows_core::Interface::cast(&i)).transpose()?;",
-        "letwhen=args.value::<dispatch::Date>(2)?;",
+        "letwhen=args.value::<cpgen_runtime::dispatch::Date>(2)?;",
         "letnames=args.array(7,windows::Win32::System::Variant::VT_ARRAY.0|windows::Win32::System::Variant::VT_BSTR.0)?;",
     ] {
         assert!(code.contains(item), "missing {item}\n{code}");
@@ -275,28 +275,26 @@ fn the_type_library_describes_the_coclass_its_sources_and_what_they_use() {
     let code = squeeze(&out.code);
     for item in [
         "pubfntype_library()->windows_core::Result<windows::Win32::System::Com::ITypeLib>",
-        "name:\"ClockLib\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e8),version:(1,0)",
+        "usecpgen_runtime::type_library::*;",
+        "name:\"ClockLib\",guid:GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e8),version:(1,0)",
         // The dual member by name, GUID, flags and base only; the sources in full.
-        "name:\"IClock\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e9),\
-         kind:type_info::Kind::Interface,flags:0x1140,doc:\"Theclock'sownmethods\",\
-         implements:&[type_info::Implemented{ty:type_info::Ref::Stdole(<windows::Win32::System::Com::IDispatchaswindows_core::Interface>::IID),flags:0x0}],\
-         funcs:&[],vars:&[]",
-        "type_info::Func{name:\"StateChanged\",memid:0x60000002,invoke:1,params:&[\
-         type_info::Param{name:\"state\",ty:type_info::Desc::Local(3),flags:0x1},\
-         type_info::Param{name:\"clock\",ty:type_info::Desc::Vt(windows::Win32::System::Variant::VT_DISPATCH),flags:0x1}],\
-         returns:type_info::Desc::Vt(windows::Win32::System::Variant::VT_VOID),doc:\"\"}",
+        "name:\"IClock\",guid:GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e9),\
+         kind:Kind::Interface,flags:0x1140,doc:\"Theclock'sownmethods\",\
+         implements:&[Implemented::new(Ref::IDISPATCH,0x0)],funcs:&[],vars:&[]",
+        "Func{name:\"StateChanged\",memid:0x60000002,invoke:1,params:&[\
+         Param::new(\"state\",Desc::Local(3),0x1),Param::new(\"clock\",Desc::Vt(VT_DISPATCH),0x1)],\
+         returns:Desc::Vt(VT_VOID),doc:\"\"}",
         // oleaut32 numbers a custom interface's methods.
-        "type_info::Func{name:\"OnAlarm\",memid:-1,invoke:1,",
-        "type_info::Param{name:\"snooze\",ty:type_info::Desc::Ptr(&type_info::Desc::Vt(windows::Win32::System::Variant::VT_BOOL)),flags:0x2}",
+        "Func{name:\"OnAlarm\",memid:-1,invoke:1,",
+        "Param::new(\"snooze\",Desc::Ptr(&Desc::Vt(VT_BOOL)),0x2)",
         // The enum its GUID, its constants typed int.
-        "name:\"ClockState\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7f0),kind:type_info::Kind::Enum",
-        "type_info::Var{name:\"Alarmed\",memid:-1,ty:type_info::Desc::Vt(windows::Win32::System::Variant::VT_INT),value:Some(2),flags:0x0,doc:\"\"}",
-        "name:\"Clock\",guid:windows_core::GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7ec),kind:type_info::Kind::Coclass,flags:0x2",
-        "implements:&[type_info::Implemented{ty:type_info::Ref::Local(0),flags:0x1},\
-         type_info::Implemented{ty:type_info::Ref::Local(1),flags:0x3},\
-         type_info::Implemented{ty:type_info::Ref::Local(2),flags:0x2}]",
+        "name:\"ClockState\",guid:GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7f0),kind:Kind::Enum",
+        "Var::constant(\"Alarmed\",2,\"\")",
+        "name:\"Clock\",guid:GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7ec),kind:Kind::Coclass,flags:0x2",
+        "implements:&[Implemented::new(Ref::Local(0),0x1),Implemented::new(Ref::Local(1),0x3),\
+         Implemented::new(Ref::Local(2),0x2)]",
         // The typed sink answers GetTypeInfo from it.
-        "type_info::dispatch_of(&type_library()?,&<DClockEventsaswindows_core::Interface>::IID)",
+        "cpgen_runtime::type_library::dispatch_of(&type_library()?,&<DClockEventsaswindows_core::Interface>::IID)",
     ] {
         assert!(code.contains(item), "missing {item}\n{}", out.code);
     }
@@ -314,7 +312,7 @@ fn without_a_library_uuid_there_is_no_type_library() {
     );
     let code = generate(&model, &options()).unwrap().code;
     assert!(!code.contains("fn type_library"), "{code}");
-    assert!(!code.contains("type_info::dispatch_of"), "{code}");
+    assert!(!code.contains("dispatch_of"), "{code}");
 }
 
 #[test]
@@ -333,18 +331,18 @@ fn cross_apartment_sources_keep_their_sinks_in_the_global_interface_table() {
             .code,
         )
     };
-    let dispatch = "pubstructDClockEventsProxy(runtime::Sinks<DClockEvents,\
+    let dispatch = "pubstructDClockEventsProxy(cpgen_runtime::Sinks<DClockEvents,\
         apartment::Global<windows::Win32::System::Com::IDispatch>>);";
-    let vtable =
-        "pubstructIClockSinkProxy(runtime::Sinks<IClockSink,apartment::Global<IClockSink>>);";
+    let vtable = "pubstructIClockSinkProxy(cpgen_runtime::Sinks<IClockSink,\
+        apartment::Global<IClockSink>>);";
     let all = with(CrossApartment::All);
     assert!(all.contains(dispatch) && all.contains(vtable), "{all}");
-    assert!(all.contains("modapartment{"));
+    assert!(all.contains("usecpgen_runtime::{apartment,dispatch,receive,sink};"));
     let one = with(CrossApartment::Sources(vec!["IClockSink".into()]));
     assert!(one.contains(vtable) && !one.contains(dispatch), "{one}");
-    assert!(one.contains("pubstructDClockEventsProxy(runtime::Sinks<DClockEvents>);"));
-    // The module is written only when a source needs it.
-    assert!(!with(CrossApartment::None).contains("modapartment{"));
+    assert!(one.contains("pubstructDClockEventsProxy(cpgen_runtime::Sinks<DClockEvents>);"));
+    // The module is named only when a source needs it.
+    assert!(with(CrossApartment::None).contains("usecpgen_runtime::{dispatch,receive,sink};"));
     let error = generate(
         &model,
         &Options {

@@ -1,5 +1,5 @@
-//! The type library a generated file describes and builds at run time (`type_library()`, module
-//! `type_info`): the library of the connectable coclasses, those coclasses, every interface they
+//! The type library a generated file describes and builds at run time (`type_library()`, built by
+//! `cpgen_runtime::type_library`): the library of the connectable coclasses, those coclasses, every interface they
 //! list, and the types their source interfaces use. Source interfaces (and their bases) are
 //! described in full, as widl's type library describes them; other interfaces by name, GUID,
 //! kind and base only; enums with their constants.
@@ -14,7 +14,7 @@ use crate::model::{
     Coclass, Enum, Interface, InterfaceKind, Method, MethodKind, Model, Param, TypeRef,
 };
 
-/// The library, as the `type_info::Library` table's fields (strings as Rust literals).
+/// The library, as the `Library` table's fields (strings as Rust literals).
 #[derive(Debug)]
 pub struct Table {
     pub name: String,
@@ -39,7 +39,7 @@ pub struct Row {
 
 #[derive(Debug)]
 pub struct Implemented {
-    /// A `type_info::Ref` expression.
+    /// A `Ref` expression.
     pub ty: String,
     pub flags: i32,
 }
@@ -51,7 +51,7 @@ pub struct Func {
     pub memid: String,
     pub invoke: i32,
     pub params: Vec<FuncParam>,
-    /// A `type_info::Desc` expression.
+    /// A `Desc` expression.
     pub returns: String,
     pub doc: String,
 }
@@ -91,10 +91,8 @@ const VARFLAG_FREADONLY: u16 = 0x1;
 /// oleaut32 numbers a member given MEMBERID_NIL itself, when it lays the type out.
 const MEMBERID_NIL: i32 = -1;
 
-const IDISPATCH: &str = "type_info::Ref::Stdole(<windows::Win32::System::Com::IDispatch as \
-                         windows_core::Interface>::IID)";
-const IUNKNOWN: &str = "type_info::Ref::Stdole(<windows_core::IUnknown as \
-                        windows_core::Interface>::IID)";
+const IDISPATCH: &str = "Ref::IDISPATCH";
+const IUNKNOWN: &str = "Ref::IUNKNOWN";
 
 /// What the library holds, in order: every type after the types it derives from.
 enum Entry<'m> {
@@ -309,7 +307,7 @@ fn row(
                     name: literal(&member.name),
                     memid: dispid_literal(MEMBERID_NIL),
                     // MIDL types an enum's constants `int`.
-                    ty: "type_info::Desc::Vt(windows::Win32::System::Variant::VT_INT)".into(),
+                    ty: "Desc::Vt(VT_INT)".into(),
                     value: Some(member.value as i32),
                     flags: 0,
                     doc: literal(""),
@@ -463,10 +461,8 @@ fn func(
         .collect::<Option<Vec<_>>>()?;
     let returns = match (&returns, method.ret.as_str()) {
         (Some(ty), _) => oracle::type_desc(ty, local)?,
-        (None, "HRESULT") => {
-            "type_info::Desc::Vt(windows::Win32::System::Variant::VT_HRESULT)".into()
-        }
-        (None, _) => "type_info::Desc::Vt(windows::Win32::System::Variant::VT_VOID)".into(),
+        (None, "HRESULT") => "Desc::Vt(VT_HRESULT)".into(),
+        (None, _) => "Desc::Vt(VT_VOID)".into(),
     };
     Some(Func {
         name: literal(&method.name),
@@ -496,11 +492,11 @@ fn param_flags(param: &Param) -> u16 {
     .fold(0, |all, (_, flag)| all | flag)
 }
 
-/// A `type_info::Ref` to interface `name`.
+/// A `Ref` to interface `name`.
 fn reference(name: &str, local: &dyn Fn(&str) -> Option<usize>) -> String {
     match (name, local(name)) {
         ("IDispatch", _) => IDISPATCH.into(),
-        (_, Some(index)) => format!("type_info::Ref::Local({index})"),
+        (_, Some(index)) => format!("Ref::Local({index})"),
         _ => IUNKNOWN.into(),
     }
 }
@@ -508,11 +504,11 @@ fn reference(name: &str, local: &dyn Fn(&str) -> Option<usize>) -> String {
 /// A GUID expression: GUID_NULL for a type without a uuid.
 fn guid_expr(uuid: Option<&str>, owner: &str) -> Result<String, Diagnostic> {
     let Some(uuid) = uuid else {
-        return Ok("windows_core::GUID::zeroed()".into());
+        return Ok("GUID::zeroed()".into());
     };
     let value = parse_uuid(uuid)
         .ok_or_else(|| Diagnostic::new(format!("{owner}: uuid `{uuid}` is malformed")))?;
-    Ok(format!("windows_core::GUID::from_u128({value:#034x})"))
+    Ok(format!("GUID::from_u128({value:#034x})"))
 }
 
 /// `text` as a Rust string literal.

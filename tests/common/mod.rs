@@ -19,6 +19,25 @@ use tempfile::TempDir;
 /// Where libwine-dev installs Wine's SDK IDL files.
 pub const WINE_IDL_DIR: &str = "/usr/include/wine/wine/windows";
 
+/// Where Debian's wine64-tools installs widl. The plain `widl` on PATH is an alternative that only
+/// the `wine` package creates, so a machine with just the packages `.ci/run` installs has this
+/// path and no `widl` command.
+const DEBIAN_WIDL: &str = "/usr/lib/wine/widl";
+
+/// The widl to run: `CPGEN_WINE_WIDL` if set (as `tests/wine/bench.sh` reads it), else `widl` on
+/// PATH, else Debian's own path.
+pub fn widl_program() -> PathBuf {
+    if let Some(widl) = std::env::var_os("CPGEN_WINE_WIDL") {
+        return widl.into();
+    }
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+        .map(|dir| dir.join("widl"))
+        .find(|candidate| candidate.is_file());
+    on_path.unwrap_or_else(|| PathBuf::from(DEBIAN_WIDL))
+}
+
 /// The Wine tools a test needs, once found.
 pub struct Wine {
     /// Wine's SDK IDL folder; its parent holds the headers those files include.
@@ -28,6 +47,8 @@ pub struct Wine {
     /// leaves its temporary folder in the working directory when it crashes,
     /// so it never runs in, or writes to, anything but this.
     scratch: TempDir,
+    /// The widl program ([`widl_program`]).
+    widl: PathBuf,
 }
 
 /// Finds widl and Wine's IDL files. When either is missing, the test is
@@ -35,17 +56,22 @@ pub struct Wine {
 /// so a broken CI image cannot silently turn these tests into no-ops.
 pub fn wine_or_skip(test: &str) -> Option<Wine> {
     let idl_dir = PathBuf::from(WINE_IDL_DIR);
-    let widl_runs = Command::new("widl")
+    let widl = widl_program();
+    let widl_runs = Command::new(&widl)
         .arg("-V")
         .output()
         .is_ok_and(|o| o.status.success());
     let problem = if !widl_runs {
-        "`widl` is not on PATH"
+        format!("`{}` does not run", widl.display())
     } else if !idl_dir.join("oaidl.idl").is_file() {
-        "Wine's IDL files are not in /usr/include/wine/wine/windows"
+        format!("Wine's IDL files are not in {WINE_IDL_DIR}")
     } else {
         let scratch = tempfile::tempdir().expect("create a scratch folder for widl");
-        return Some(Wine { idl_dir, scratch });
+        return Some(Wine {
+            idl_dir,
+            scratch,
+            widl,
+        });
     };
     if std::env::var("CPGEN_REQUIRE_WINE").is_ok_and(|v| v == "1") {
         panic!("{test}: {problem}, and CPGEN_REQUIRE_WINE=1 (install libwine-dev wine64-tools)");
@@ -88,7 +114,7 @@ impl Wine {
 
     /// widl with Wine's include path (`-I <dir> -I <dir>/..`), run in the scratch folder.
     fn widl(&self) -> Command {
-        let mut widl = Command::new("widl");
+        let mut widl = Command::new(&self.widl);
         widl.current_dir(self.scratch.path())
             .arg("-I")
             .arg(&self.idl_dir)

@@ -8,6 +8,7 @@
 #   bench.sh test <crate-dir> [args...]     cargo test <args> for Windows, under Wine
 #   bench.sh clippy <crate-dir> [args...]   clippy (Debian's, matching its rustc) for Windows,
 #                                           every target, warnings denied
+#   bench.sh doc <crate-dir> [args...]      cargo doc --no-deps for Windows, warnings denied
 #   bench.sh run <crate-dir> [args...]      cargo run --release <args> for Windows, under Wine
 #
 # Exit codes: the tool's own, 2 for usage errors, 3 for missing tools (so a
@@ -36,7 +37,7 @@ clippy_driver=${CPGEN_WINE_CLIPPY:-/usr/bin/clippy-driver}
 say() { echo "wine bench: $*" >&2; }
 
 usage() {
-    sed -n '7,11p' "${BASH_SOURCE[0]}" | sed 's/^#  */usage: /' >&2
+    sed -n '7,12p' "${BASH_SOURCE[0]}" | sed 's/^#  */usage: /' >&2
     exit 2
 }
 
@@ -186,6 +187,9 @@ run_tests() {
     export CARGO_TARGET_DIR=$cache/target
     export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=$mingw
     export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$wine
+    # The build scripts that compile type libraries run this widl: Debian's wine64-tools has no
+    # plain `widl` on PATH (only the `wine` package's alternatives make one).
+    export CPGEN_WINE_WIDL=$widl
 
     cd "$crate"
     # Not exec: the EXIT trap has to stop the wineserver afterwards.
@@ -196,6 +200,9 @@ run_tests() {
         RUSTC_WORKSPACE_WRAPPER=$clippy_driver \
             CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__" \
             "$cargo" check -Zbuild-std --target x86_64-pc-windows-gnu --all-targets "$@" \
+            </dev/null 9>&- || status=$?
+    elif [[ $mode == doc ]]; then
+        RUSTDOCFLAGS="-D warnings" "$cargo" doc -Zbuild-std --target x86_64-pc-windows-gnu --no-deps "$@" \
             </dev/null 9>&- || status=$?
     elif [[ $mode == run ]]; then
         "$cargo" run -Zbuild-std --target x86_64-pc-windows-gnu --release "$@" </dev/null 9>&- || status=$?
@@ -210,7 +217,7 @@ check)
     [[ $# -eq 1 ]] || usage
     check
     ;;
-test | clippy | run)
+test | clippy | doc | run)
     [[ $# -ge 2 ]] || usage
     run_tests "$@"
     ;;

@@ -21,12 +21,21 @@ const RUSTFMT_CONFIG: &str = "disable_all_formatting=true";
 pub fn render(winmd: &[u8]) -> Result<String, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("creating a temporary directory: {e}"))?;
     let input = dir.path().join("idl.winmd");
+    // The parts of the Win32 metadata the input's SDK references reach, not bindgen's default
+    // 32 MB: bindgen indexes all it is given (`reference.rs`).
+    let mut reference = Vec::new();
+    for (number, part) in super::reference::parts(winmd)?.into_iter().enumerate() {
+        let path = dir.path().join(format!("win32_{number}.winmd"));
+        std::fs::write(&path, part).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        reference.push(path);
+    }
     let output = dir.path().join("bindings.rs");
     std::fs::write(&input, winmd).map_err(|e| format!("writing {}: {e}", input.display()))?;
-    let args = [
-        "--in",
-        "default",
-        path(&input)?,
+    let mut args = vec!["--in", path(&input)?];
+    for part in &reference {
+        args.push(path(part)?);
+    }
+    args.extend([
         "--out",
         path(&output)?,
         "--filter",
@@ -41,7 +50,7 @@ pub fn render(winmd: &[u8]) -> Result<String, String> {
         "--no-comment",
         "--rustfmt",
         RUSTFMT_CONFIG,
-    ];
+    ]);
     let warnings =
         catch_unwind(AssertUnwindSafe(|| windows_bindgen::bindgen(args))).map_err(|panic| {
             let message = panic

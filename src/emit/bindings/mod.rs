@@ -9,8 +9,10 @@
 //!    base by `InterfaceImpl`, `get_`/`put_` special names, `RetValAttribute`). SDK types are
 //!    `TypeRef`s by full name (`Windows.Win32.System.Com.IDispatch`).
 //! 2. [`bindgen`] runs windows-bindgen 0.66, the release that pairs with windows 0.62, with
-//!    `--in default <that.winmd> --filter Idl --reference windows --flat`: it resolves those
-//!    `TypeRef`s in the Win32 metadata it bundles and writes `windows::Win32::…` paths.
+//!    `--in <that.winmd> <parts> --filter Idl --reference windows --flat`: it resolves those
+//!    `TypeRef`s in the parts of the Win32 metadata it bundles that they reach ([`reference`]:
+//!    `build.rs` splits the metadata by namespace and records which namespaces each type needs)
+//!    and writes `windows::Win32::…` paths.
 //! 3. Which SDK types exist, where, and whether they are interfaces comes from that same
 //!    bundled metadata: `build.rs` reads `windows-bindgen-0.66.0/default/Windows.Win32.winmd`
 //!    with windows-metadata's reader and writes a name → namespace index ([`sdk`]); the type
@@ -34,8 +36,9 @@
 //! `non_upper_case_globals`, `non_camel_case_types`, `dead_code`, `clippy::all`), since the
 //! bindings keep the IDL's names (`OnTick`, `IClock_Impl`). windows-bindgen runs `rustfmt` when
 //! it is on `PATH`; cpgen configures it to format nothing (the emitter formats the whole file
-//! with prettyplease), so the bytes are the same with or without rustfmt installed. A render
-//! takes ~65 ms, nearly all of it windows-bindgen loading the 32 MB of metadata it bundles.
+//! with prettyplease), so the bytes are the same with or without rustfmt installed. Given its
+//! bundled 32 MB of metadata, windows-bindgen spent ~65 ms indexing it on every render; given
+//! the parts an input reaches, a few milliseconds (BENCHMARKS.md).
 //!
 //! Structs and unions declared in the input are written as the Win32 metadata has them
 //! (sequential and explicit layout; fixed arrays as arrays), so windows-bindgen renders them as
@@ -44,7 +47,10 @@
 //! error naming the interface, method and parameter.
 
 mod bindgen;
+mod reference;
 pub(crate) mod sdk;
+mod sdk_dependencies;
+mod sorted_lines;
 mod types;
 mod winmd;
 

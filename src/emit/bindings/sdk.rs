@@ -2,14 +2,13 @@
 //! read from the index that `build.rs` writes from the very metadata windows-bindgen 0.66
 //! renders against (see `sdk_index.rs`), so a type is referenced where bindgen will find it.
 
-use std::sync::LazyLock;
+use super::sorted_lines;
 
-/// `name namespace kind [iid]` lines, sorted by name, split once per process.
-static INDEX: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    include_str!(concat!(env!("OUT_DIR"), "/win32_types.txt"))
-        .lines()
-        .collect()
-});
+/// `name namespace kind [iid]` lines, sorted by name.
+static INDEX: &str = include_str!(concat!(env!("OUT_DIR"), "/win32_types.txt"));
+
+/// The namespaces of those types, one a line, sorted.
+static NAMESPACES: &str = include_str!(concat!(env!("OUT_DIR"), "/win32_namespaces.txt"));
 
 /// What a type of the Win32 metadata is, as far as encoding a reference to it goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,49 +49,31 @@ pub fn feature(namespace: &str) -> String {
 
 /// Whether `namespace` (`Windows.Win32.System.Com`) holds any type of the Win32 metadata.
 pub fn is_namespace(namespace: &str) -> bool {
-    NAMESPACES.binary_search(&namespace).is_ok()
+    sorted_lines::find(NAMESPACES, namespace).next().is_some()
 }
-
-static NAMESPACES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    let mut all: Vec<&str> = INDEX
-        .iter()
-        .filter_map(|line| line.split(' ').nth(1))
-        .collect();
-    all.sort_unstable();
-    all.dedup();
-    all
-});
 
 /// The Win32 type named `name`, if the metadata has exactly one namespace for it.
 ///
 /// A name declared in two namespaces is left out rather than guessed.
 pub fn lookup(name: &str) -> Option<SdkType> {
-    let start = INDEX.partition_point(|line| line_name(line) < name);
-    let mut found = INDEX[start..]
-        .iter()
-        .take_while(|line| line_name(line) == name)
-        .filter_map(|line| {
-            let mut fields = line.split(' ').skip(1);
-            let namespace = fields.next()?;
-            let kind = match fields.next()? {
-                "I" => Kind::Interface,
-                _ => Kind::Value,
-            };
-            let iid = fields.next();
-            Some(SdkType {
-                namespace,
-                kind,
-                iid,
-            })
-        });
+    let mut found = sorted_lines::find(INDEX, name).filter_map(|line| {
+        let mut fields = line.split(' ').skip(1);
+        let namespace = fields.next()?;
+        let kind = match fields.next()? {
+            "I" => Kind::Interface,
+            _ => Kind::Value,
+        };
+        let iid = fields.next();
+        Some(SdkType {
+            namespace,
+            kind,
+            iid,
+        })
+    });
     let first = found.next()?;
     found
         .all(|other| other.namespace == first.namespace)
         .then_some(first)
-}
-
-fn line_name(line: &str) -> &str {
-    line.split(' ').next().unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@
 //! so the file found is the one bindgen renders against. An index of a few hundred kilobytes
 //! instead of the 23 MB file keeps cpgen's binary small and its start-up fast.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use windows_metadata::Value;
@@ -65,9 +64,9 @@ const NOT_IN_WINDOWS_CRATE: &[&str] = &[
     "Windows.Win32.Web.MsHtml",
 ];
 
-/// The index text: every interface, struct, enum and callback of the Win32 metadata that the
-/// windows crate publishes.
-pub fn index(winmd: Vec<u8>) -> Result<String, String> {
+/// The index texts: every interface, struct, enum and callback of the Win32 metadata that the
+/// windows crate publishes, one a line sorted by name; and their namespaces, one a line sorted.
+pub fn index(winmd: Vec<u8>) -> Result<(String, String), String> {
     let file = File::new(winmd).ok_or("not an ECMA-335 metadata file")?;
     let index = Index::new(vec![file]);
     let mut lines: Vec<String> = index
@@ -89,10 +88,12 @@ pub fn index(winmd: Vec<u8>) -> Result<String, String> {
         .collect();
     lines.sort();
     lines.dedup();
-    Ok(lines.iter().fold(String::new(), |mut out, line| {
-        let _ = writeln!(out, "{line}");
-        out
-    }))
+    let mut namespaces: Vec<&str> = lines.iter().filter_map(|l| l.split(' ').nth(1)).collect();
+    namespaces.sort_unstable();
+    namespaces.dedup();
+    let text = |lines: &[&str]| lines.iter().map(|line| format!("{line}\n")).collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    Ok((text(&lines), text(&namespaces)))
 }
 
 /// An interface's `GuidAttribute` as a lowercase uuid, the way the model keeps IIDs.

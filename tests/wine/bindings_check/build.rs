@@ -15,8 +15,16 @@ fn main() {
             ..Default::default()
         },
     };
-    render(&repo.join("fixtures/clock.idl"), &Default::default(), &out.join("clock.rs"));
-    render(&wine.join("exdisp.idl"), &wine_options, &out.join("exdisp.rs"));
+    render(
+        &repo.join("fixtures/clock.idl"),
+        &Default::default(),
+        &out.join("clock.rs"),
+    );
+    render(
+        &wine.join("exdisp.idl"),
+        &wine_options,
+        &out.join("exdisp.rs"),
+    );
 }
 
 fn render(idl: &Path, options: &cpgen::model::Options, out: &Path) {

@@ -4,20 +4,18 @@
 #![deny(warnings)]
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
 
-use windows::Win32::Foundation::{E_NOTIMPL, VARIANT_BOOL};
+use windows::Win32::Foundation::VARIANT_BOOL;
 use windows::Win32::System::Com::{
     CLSCTX_INPROC_SERVER, CoCreateInstance, DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO,
-    IConnectionPoint, IConnectionPointContainer, IDispatch_Impl, ITypeInfo,
+    IConnectionPoint, IConnectionPointContainer, IDispatch_Impl,
 };
 use windows::Win32::System::LibraryLoader::{GetProcAddress, LoadLibraryW};
 use windows::Win32::System::Variant::{
     VARENUM, VARIANT, VT_BOOL, VT_BSTR, VT_BYREF, VT_DISPATCH, VT_I4,
 };
 use windows_core::{
-    BSTR, ComObject, Error, GUID, HRESULT, HSTRING, IUnknown, Interface, PCSTR, PCWSTR, Result,
-    implement,
+    BSTR, ComObject, Error, GUID, HRESULT, HSTRING, IUnknown, Interface, PCSTR, Result, implement,
 };
 
 /// What `cpgen fixtures/clock.idl -o events.rs` writes.
@@ -97,13 +95,7 @@ pub enum Event {
 }
 
 /// Where a sink records events; shared with whoever reads them.
-pub type Log = Arc<Mutex<Vec<Event>>>;
-
-fn record(log: &Log, event: Event) {
-    log.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(event);
-}
+pub type Log = cpgen_wine_support::Calls<Event>;
 
 /// A Rust sink for the dispinterface `DClockEvents`: decodes each `Invoke` by DISPID and
 /// answers `Alarm`'s by-reference `snooze` with its own.
@@ -128,24 +120,7 @@ impl DClockEvents_Impl for DispSink_Impl {}
 // The windows crate fixes these signatures: COM's raw pointers in a safe trait method.
 #[allow(clippy::not_unsafe_ptr_arg_deref)]
 impl IDispatch_Impl for DispSink_Impl {
-    fn GetTypeInfoCount(&self) -> Result<u32> {
-        Ok(0)
-    }
-
-    fn GetTypeInfo(&self, _itinfo: u32, _lcid: u32) -> Result<ITypeInfo> {
-        Err(Error::from_hresult(E_NOTIMPL))
-    }
-
-    fn GetIDsOfNames(
-        &self,
-        _riid: *const GUID,
-        _rgsznames: *const PCWSTR,
-        _cnames: u32,
-        _lcid: u32,
-        _rgdispid: *mut i32,
-    ) -> Result<()> {
-        Err(Error::from_hresult(E_NOTIMPL))
-    }
+    cpgen_wine_support::dispatch_without_type_info!();
 
     fn Invoke(
         &self,
@@ -181,7 +156,7 @@ impl IDispatch_Impl for DispSink_Impl {
                 _ => Event::Unknown(dispidmember, vts.iter().map(|vt| vt.0).collect()),
             }
         };
-        record(&self.log, event);
+        self.log.record(event);
         Ok(())
     }
 }
@@ -205,13 +180,13 @@ impl VtableSink {
 
 impl IClockSink_Impl for VtableSink_Impl {
     fn OnTick(&self, seconds: i32, fraction: f64) -> Result<()> {
-        record(&self.log, Event::OnTick(seconds, fraction));
+        self.log.record(Event::OnTick(seconds, fraction));
         Ok(())
     }
 
     // windows-bindgen returns the trailing [out] parameter.
     fn OnAlarm(&self, label: &BSTR) -> Result<VARIANT_BOOL> {
-        record(&self.log, Event::OnAlarm(label.to_string()));
+        self.log.record(Event::OnAlarm(label.to_string()));
         Ok(self.snooze)
     }
 }

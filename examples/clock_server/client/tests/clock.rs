@@ -2,7 +2,7 @@
 //! beside this test (its `DllRegisterServer`, as regsvr32 would), creates the object with
 //! `CoCreateInstance(CLSCTX_INPROC_SERVER)`, sinks both source interfaces and calls `IClock`.
 
-use std::sync::{Once, PoisonError};
+use std::sync::Once;
 
 use clock_client::generated::{
     Alarmed, CLSID_Clock, DIID_DClockEvents, IClock, IID_IClockSink, Running,
@@ -37,7 +37,7 @@ fn setup() -> IClock {
 }
 
 fn events(log: &Log) -> Vec<Event> {
-    std::mem::take(&mut *log.lock().unwrap_or_else(PoisonError::into_inner))
+    log.take()
 }
 
 fn seconds(clock: &IClock, to: i32) {

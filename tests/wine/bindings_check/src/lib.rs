@@ -8,13 +8,25 @@
 ///
 /// The lints are the ones windows-bindgen allows on its own output: the
 /// bindings keep the IDL's names (`OnTick`, `IClock_Impl`).
-#[allow(non_snake_case, non_upper_case_globals, non_camel_case_types, dead_code, clippy::all)]
+#[allow(
+    non_snake_case,
+    non_upper_case_globals,
+    non_camel_case_types,
+    dead_code,
+    clippy::all
+)]
 pub mod clock {
     include!(concat!(env!("OUT_DIR"), "/clock.rs"));
 }
 
 /// What cpgen renders for Wine's `exdisp.idl`.
-#[allow(non_snake_case, non_upper_case_globals, non_camel_case_types, dead_code, clippy::all)]
+#[allow(
+    non_snake_case,
+    non_upper_case_globals,
+    non_camel_case_types,
+    dead_code,
+    clippy::all
+)]
 pub mod exdisp {
     include!(concat!(env!("OUT_DIR"), "/exdisp.rs"));
 }

@@ -12,10 +12,10 @@ use cpgen_wine_bindings_check::clock::{
 use windows::Win32::Foundation::{E_NOTIMPL, VARIANT_BOOL, VARIANT_TRUE};
 use windows::Win32::System::Com::{
     COINIT_MULTITHREADED, CoInitializeEx, DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO, IDispatch,
-    IDispatch_Impl, ITypeInfo,
+    IDispatch_Impl,
 };
 use windows::Win32::System::Variant::VARIANT;
-use windows_core::{AsImpl, BSTR, GUID, IUnknown, Interface, PCWSTR, Result, implement};
+use windows_core::{AsImpl, BSTR, GUID, IUnknown, Interface, Result, implement};
 
 /// Records the events it gets; asks to snooze every alarm.
 #[implement(IClockSink)]
@@ -26,7 +26,10 @@ struct Sink {
 
 impl IClockSink_Impl for Sink_Impl {
     fn OnTick(&self, seconds: i32, fraction: f64) -> Result<()> {
-        self.events.lock().unwrap().push(format!("tick {seconds} {fraction}"));
+        self.events
+            .lock()
+            .unwrap()
+            .push(format!("tick {seconds} {fraction}"));
         Ok(())
     }
 
@@ -42,12 +45,18 @@ fn iids_are_the_idl_uuids() {
         IClockSink::IID,
         GUID::from_u128(0x6f1a2b3c_4d5e_4f60_8172_93a4b5c6d7eb)
     );
-    assert_eq!(IClock::IID, GUID::from_u128(0x6f1a2b3c_4d5e_4f60_8172_93a4b5c6d7e9));
+    assert_eq!(
+        IClock::IID,
+        GUID::from_u128(0x6f1a2b3c_4d5e_4f60_8172_93a4b5c6d7e9)
+    );
 }
 
 #[test]
 fn enum_members_keep_their_values() {
-    assert_eq!([Stopped, Running, Alarmed], [ClockState(0), ClockState(1), ClockState(2)]);
+    assert_eq!(
+        [Stopped, Running, Alarmed],
+        [ClockState(0), ClockState(1), ClockState(2)]
+    );
 }
 
 #[test]
@@ -59,7 +68,10 @@ fn rust_sink_is_called_through_the_interface() -> Result<()> {
     // Round-trip through IUnknown, as a connection point holds its sinks.
     let unknown: IUnknown = sink.cast()?;
     let sink: IClockSink = unknown.cast()?;
-    assert!(sink.cast::<IDispatch>().is_err(), "the sink is not a dispatch object");
+    assert!(
+        sink.cast::<IDispatch>().is_err(),
+        "the sink is not a dispatch object"
+    );
 
     // SAFETY: calls through a live interface pointer with valid arguments.
     let snooze = unsafe {
@@ -102,24 +114,7 @@ impl IClock_Impl for Clock_Impl {
 }
 
 impl IDispatch_Impl for Clock_Impl {
-    fn GetTypeInfoCount(&self) -> Result<u32> {
-        Ok(0)
-    }
-
-    fn GetTypeInfo(&self, _itinfo: u32, _lcid: u32) -> Result<ITypeInfo> {
-        Err(E_NOTIMPL.into())
-    }
-
-    fn GetIDsOfNames(
-        &self,
-        _riid: *const GUID,
-        _names: *const PCWSTR,
-        _count: u32,
-        _lcid: u32,
-        _dispids: *mut i32,
-    ) -> Result<()> {
-        Err(E_NOTIMPL.into())
-    }
+    cpgen_wine_support::dispatch_without_type_info!();
 
     fn Invoke(
         &self,

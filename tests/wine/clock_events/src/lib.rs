@@ -2,8 +2,6 @@
 //! `build.rs` runs cpgen into `$OUT_DIR`, included here as a user's crate would, under
 //! `#![deny(warnings)]`.
 #![deny(warnings)]
-// Unit tests compile templates/dispatch.rs a second time (see the end).
-#![cfg_attr(test, allow(clippy::duplicate_mod))]
 
 /// What `cpgen fixtures/clock.idl -o events.rs` writes.
 pub mod generated {
@@ -21,12 +19,3 @@ pub mod sinks {
 pub mod cross_apartment {
     include!(concat!(env!("OUT_DIR"), "/events_mt.rs"));
 }
-
-// The dispatch runtime once more, on its own, so unit tests reach the conversions that
-// clock.idl does not use (`invoke` is tested through the generated proxies).
-#[cfg(test)]
-#[allow(dead_code)]
-#[path = "../../../../templates/dispatch.rs"]
-mod dispatch;
-#[cfg(test)]
-mod dispatch_tests;

@@ -6,12 +6,12 @@ use std::cell::Cell;
 use std::ffi::c_void;
 
 use windows::Win32::Foundation::{
-    DISP_E_BADPARAMCOUNT, DISP_E_TYPEMISMATCH, E_NOTIMPL, VARIANT_BOOL, VARIANT_TRUE,
+    DISP_E_BADPARAMCOUNT, DISP_E_TYPEMISMATCH, VARIANT_BOOL, VARIANT_TRUE,
 };
 use windows::Win32::System::Com::{
     COINIT_MULTITHREADED, CoInitializeEx, DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO, IConnectionPoint,
     IConnectionPointContainer, IConnectionPointContainer_Impl, IDispatch_Impl,
-    IEnumConnectionPoints, ITypeInfo,
+    IEnumConnectionPoints,
 };
 use windows::Win32::System::Variant::{VARIANT, VT_BOOL, VT_BSTR, VT_BYREF};
 use windows_core::{
@@ -111,24 +111,7 @@ macro_rules! alarm_sink {
         // Invoke's raw pointers are COM's ABI, as the windows crate declares it.
         #[allow(clippy::not_unsafe_ptr_arg_deref)]
         impl IDispatch_Impl for $object {
-            fn GetTypeInfoCount(&self) -> Result<u32> {
-                Ok(0)
-            }
-
-            fn GetTypeInfo(&self, _itinfo: u32, _lcid: u32) -> Result<ITypeInfo> {
-                Err(Error::from_hresult(E_NOTIMPL))
-            }
-
-            fn GetIDsOfNames(
-                &self,
-                _riid: *const GUID,
-                _rgsznames: *const windows_core::PCWSTR,
-                _cnames: u32,
-                _lcid: u32,
-                _rgdispid: *mut i32,
-            ) -> Result<()> {
-                Err(Error::from_hresult(E_NOTIMPL))
-            }
+            cpgen_wine_support::dispatch_without_type_info!();
 
             fn Invoke(
                 &self,

@@ -4,20 +4,20 @@
 //! generates (the windows crate 0.62 has no mshtml).
 #![deny(warnings)]
 
-use std::sync::Mutex;
+use cpgen_wine_support::Calls;
 
 use cpgen_sdk_events::{exdisp, mshtml};
-use windows::Win32::Foundation::{E_NOTIMPL, VARIANT_FALSE, VARIANT_TRUE};
+use windows::Win32::Foundation::{VARIANT_FALSE, VARIANT_TRUE};
 use windows::Win32::System::Com::{
     COINIT_MULTITHREADED, CoInitializeEx, DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO, IConnectionPoint,
     IConnectionPointContainer, IConnectionPointContainer_Impl, IDispatch, IDispatch_Impl,
-    IEnumConnectionPoints, ITypeInfo,
+    IEnumConnectionPoints,
 };
 use windows::Win32::System::Variant::{
     VARENUM, VARIANT, VT_BOOL, VT_BSTR, VT_BYREF, VT_DISPATCH, VT_VARIANT,
 };
 use windows::Win32::UI::Shell::{DWebBrowserEvents2, DWebBrowserEvents2_Impl};
-use windows_core::{BSTR, ComObject, Error, GUID, IUnknown, IUnknownImpl, Interface, Result, implement};
+use windows_core::{BSTR, ComObject, GUID, IUnknown, IUnknownImpl, Interface, Result, implement};
 
 /// What a sink saw of one Invoke: the DISPID and each argument's VARIANT type, in DISPPARAMS
 /// order (last parameter first).
@@ -29,29 +29,14 @@ struct Call {
 
 #[implement(DWebBrowserEvents2, mshtml::HTMLDocumentEvents2)]
 struct Sink {
-    calls: Mutex<Vec<Call>>,
+    calls: Calls<Call>,
 }
 
 impl DWebBrowserEvents2_Impl for Sink_Impl {}
 impl mshtml::HTMLDocumentEvents2_Impl for Sink_Impl {}
 
 impl IDispatch_Impl for Sink_Impl {
-    fn GetTypeInfoCount(&self) -> Result<u32> {
-        Ok(0)
-    }
-    fn GetTypeInfo(&self, _: u32, _: u32) -> Result<ITypeInfo> {
-        Err(Error::from_hresult(E_NOTIMPL))
-    }
-    fn GetIDsOfNames(
-        &self,
-        _: *const GUID,
-        _: *const windows_core::PCWSTR,
-        _: u32,
-        _: u32,
-        _: *mut i32,
-    ) -> Result<()> {
-        Err(Error::from_hresult(E_NOTIMPL))
-    }
+    cpgen_wine_support::dispatch_without_type_info!();
     fn Invoke(
         &self,
         dispid: i32,
@@ -77,7 +62,7 @@ impl IDispatch_Impl for Sink_Impl {
                 }
             }
         }
-        self.calls.lock().unwrap().push(Call { dispid, types });
+        self.calls.record(Call { dispid, types });
         Ok(())
     }
 }
@@ -108,7 +93,9 @@ impl IConnectionPointContainer_Impl for Document_Impl {
 
 fn enter_mta() {
     // SAFETY: plain COM initialisation of the test's thread.
-    unsafe { CoInitializeEx(None, COINIT_MULTITHREADED) }.ok().unwrap();
+    unsafe { CoInitializeEx(None, COINIT_MULTITHREADED) }
+        .ok()
+        .unwrap();
 }
 
 fn by_ref(tag: VARENUM) -> VARENUM {
@@ -121,7 +108,7 @@ fn web_browser_fires_before_navigate2_through_the_windows_crate_sink_type() -> R
     let browser = ComObject::new(Browser(exdisp::WebBrowserConnectionPoints::new()));
     let container: IConnectionPointContainer = browser.to_interface();
     let sink = ComObject::new(Sink {
-        calls: Mutex::default(),
+        calls: Calls::default(),
     });
     // SAFETY: the GUID outlives the call.
     let point = unsafe { container.FindConnectionPoint(&DWebBrowserEvents2::IID)? };
@@ -141,12 +128,21 @@ fn web_browser_fires_before_navigate2_through_the_windows_crate_sink_type() -> R
         &empty,
         &mut cancel,
     )?;
-    browser.0.DWebBrowserEvents2.Fire_StatusTextChange(&BSTR::from("done"))?;
+    browser
+        .0
+        .DWebBrowserEvents2
+        .Fire_StatusTextChange(&BSTR::from("done"))?;
     // The old DWebBrowserEvents point exists too, with no sinks: firing reaches nobody.
-    browser.0.DWebBrowserEvents.Fire_StatusTextChange(&BSTR::from("nobody"))?;
+    browser
+        .0
+        .DWebBrowserEvents
+        .Fire_StatusTextChange(&BSTR::from("nobody"))?;
 
-    assert_eq!(cancel, VARIANT_TRUE, "the sink's write comes back through Cancel");
-    let calls = sink.calls.lock().unwrap().clone();
+    assert_eq!(
+        cancel, VARIANT_TRUE,
+        "the sink's write comes back through Cancel"
+    );
+    let calls = sink.calls.seen();
     let in_variant = by_ref(VT_VARIANT);
     assert_eq!(
         calls,
@@ -188,7 +184,7 @@ fn html_document_fires_through_generated_dispinterfaces() -> Result<()> {
     assert_eq!(fetched, 2, "HTMLDocumentEvents and HTMLDocumentEvents2");
 
     let sink = ComObject::new(Sink {
-        calls: Mutex::default(),
+        calls: Calls::default(),
     });
     // SAFETY: the GUID outlives the call.
     let point = unsafe { container.FindConnectionPoint(&mshtml::DIID_HTMLDocumentEvents2)? };
@@ -198,7 +194,7 @@ fn html_document_fires_through_generated_dispinterfaces() -> Result<()> {
     // `VARIANT_BOOL onclick([in] IHTMLEventObj* pEvtObj)`: an IDispatch-derived interface,
     // sent as VT_DISPATCH.
     document.0.HTMLDocumentEvents2.Fire_onclick(None)?;
-    let calls = sink.calls.lock().unwrap().clone();
+    let calls = sink.calls.seen();
     assert_eq!(
         calls,
         [Call {

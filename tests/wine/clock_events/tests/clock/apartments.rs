@@ -4,7 +4,6 @@
 //! Interface Table hands the worker, while that thread pumps messages.
 
 use std::os::windows::io::AsRawHandle;
-use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle, ThreadId};
 
 use cpgen_clock_events::cross_apartment::{
@@ -12,19 +11,19 @@ use cpgen_clock_events::cross_apartment::{
     IClockSink_Impl, IID_IClockSink,
 };
 use windows::Win32::Foundation::{
-    E_NOINTERFACE, E_NOTIMPL, HANDLE, REGDB_E_IIDNOTREG, VARIANT_FALSE, VARIANT_TRUE,
+    E_NOINTERFACE, HANDLE, REGDB_E_IIDNOTREG, VARIANT_FALSE, VARIANT_TRUE,
 };
 use windows::Win32::System::Com::{
     COINIT_APARTMENTTHREADED, CoInitializeEx, CoUninitialize, CoWaitForMultipleHandles,
     DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO, IConnectionPoint, IConnectionPointContainer,
-    IConnectionPointContainer_Impl, IDispatch_Impl, IEnumConnectionPoints, ITypeInfo,
+    IConnectionPointContainer_Impl, IDispatch_Impl, IEnumConnectionPoints,
 };
 use windows::Win32::System::Variant::VARIANT;
-use windows_core::{BSTR, ComObject, Error, GUID, IUnknown, IUnknownImpl, Result, implement};
+use windows_core::{BSTR, ComObject, GUID, IUnknown, IUnknownImpl, Result, implement};
 
 use crate::registry::SinkProxyRegistration;
 
-use crate::support::{Arg, Drops, advise, enter_mta, find, lock, unadvise};
+use crate::support::{Arg, Drops, advise, enter_mta, find, unadvise};
 
 /// The user's object, with the cross-apartment connection points.
 #[implement(IConnectionPointContainer)]
@@ -60,7 +59,7 @@ pub struct Received {
 }
 
 /// What a [`ThreadSink`] received, readable from any thread.
-pub type Log = Arc<Mutex<Vec<Received>>>;
+pub type Log = cpgen_wine_support::Calls<Received>;
 
 /// Dispinterface sinks that record each event with the thread it ran on,
 /// and write VARIANT_TRUE through a by-reference `snooze`.
@@ -91,24 +90,7 @@ macro_rules! thread_sink {
         impl DClockEvents_Impl for $object {}
 
         impl IDispatch_Impl for $object {
-            fn GetTypeInfoCount(&self) -> Result<u32> {
-                Ok(0)
-            }
-
-            fn GetTypeInfo(&self, _itinfo: u32, _lcid: u32) -> Result<ITypeInfo> {
-                Err(Error::from_hresult(E_NOTIMPL))
-            }
-
-            fn GetIDsOfNames(
-                &self,
-                _riid: *const GUID,
-                _rgsznames: *const windows_core::PCWSTR,
-                _cnames: u32,
-                _lcid: u32,
-                _rgdispid: *mut i32,
-            ) -> Result<()> {
-                Err(Error::from_hresult(E_NOTIMPL))
-            }
+            cpgen_wine_support::dispatch_without_type_info!();
 
             fn Invoke(
                 &self,
@@ -165,7 +147,7 @@ fn record(log: &Log, dispid: i32, params: *const DISPPARAMS) {
             }
         })
         .collect();
-    lock(log).push(Received {
+    log.record(Received {
         thread: thread::current().id(),
         dispid,
         args,
@@ -241,7 +223,7 @@ fn a_worker_thread_fires_into_an_sta_sink_which_runs_on_its_own_thread() -> Resu
         Ok((log, thread::current().id(), worker))
     })?;
     assert_ne!(sta, worker);
-    let received = lock(&log).clone();
+    let received = log.seen();
     assert_eq!(
         received,
         [
@@ -279,7 +261,7 @@ fn a_free_threaded_sink_runs_on_the_firing_thread_an_sta_sink_on_its_own() -> Re
         fired?;
         Ok((sta_log, free_log, thread::current().id(), worker))
     })?;
-    let threads = |log: &Log| lock(log).iter().map(|r| r.thread).collect::<Vec<_>>();
+    let threads = |log: &Log| log.seen().iter().map(|r| r.thread).collect::<Vec<_>>();
     assert_eq!(threads(&sta_log), [sta]);
     // COM lets any thread call a free-threaded object: no proxy, no switch.
     assert_eq!(threads(&free_log), [worker]);
@@ -323,7 +305,7 @@ fn a_vtable_sink_needs_a_registered_proxy_to_be_fired_across_apartments() -> Res
     );
     assert_ne!(sta, worker);
     assert_eq!(
-        *lock(&calls),
+        calls.seen(),
         [
             (sta, "OnTick(5, 0.25)".to_string()),
             (sta, "OnAlarm(up)".to_string())
@@ -333,7 +315,7 @@ fn a_vtable_sink_needs_a_registered_proxy_to_be_fired_across_apartments() -> Res
 }
 
 /// The calls a [`StaTickSink`] received, with their thread.
-type Calls = Arc<Mutex<Vec<(ThreadId, String)>>>;
+type Calls = cpgen_wine_support::Calls<(ThreadId, String)>;
 
 /// An apartment-threaded IClockSink sink that records each call.
 #[implement(IClockSink, Agile = false)]
@@ -345,7 +327,7 @@ impl StaTickSink {
     }
 
     fn record(&self, call: String) {
-        lock(&self.0).push((thread::current().id(), call));
+        self.0.record((thread::current().id(), call));
     }
 }
 
@@ -377,7 +359,7 @@ fn a_sink_kept_in_the_table_is_released_by_unadvise_and_with_the_clock() -> Resu
             events.Fire_Tick(2)
         })
         .0?;
-        assert_eq!(lock(&log).len(), 4);
+        assert_eq!(log.seen().len(), 4);
         unadvise(&point, cookie)?;
         let unadvised = (first.count(), second.count());
         drop((point, clock));

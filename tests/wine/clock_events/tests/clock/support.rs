@@ -7,6 +7,8 @@ use std::ffi::c_void;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use cpgen_wine_support::Calls;
+
 use cpgen_clock_events::generated::{
     CConnectionPoints, DClockEvents, DClockEvents_Impl, IClockSink, IClockSink_Impl, IID_IClock,
 };
@@ -228,7 +230,7 @@ pub type Hook = Box<dyn FnOnce() + Send>;
 
 /// The state both kinds of recording sink share.
 pub struct Recorder<T> {
-    pub calls: Mutex<Vec<T>>,
+    pub calls: Calls<T>,
     /// What the sink answers each event with.
     pub reply: HRESULT,
     /// What it writes through a by-reference `snooze`.
@@ -241,7 +243,7 @@ pub struct Recorder<T> {
 impl<T: Clone> Recorder<T> {
     fn new(drops: &Drops, reply: HRESULT, snooze: VARIANT_BOOL) -> Self {
         Self {
-            calls: Mutex::new(Vec::new()),
+            calls: Calls::default(),
             reply,
             snooze,
             hook: Mutex::new(None),
@@ -250,7 +252,7 @@ impl<T: Clone> Recorder<T> {
     }
 
     pub fn calls(&self) -> Vec<T> {
-        lock(&self.calls).clone()
+        self.calls.seen()
     }
 
     pub fn set_hook(&self, hook: impl FnOnce() + Send + 'static) {
@@ -263,7 +265,7 @@ impl<T: Clone> Recorder<T> {
         if let Some(hook) = hook {
             hook();
         }
-        lock(&self.calls).push(call);
+        self.calls.record(call);
         self.reply
     }
 }

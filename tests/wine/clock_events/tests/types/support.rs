@@ -11,7 +11,7 @@ use windows::Win32::Foundation::{E_NOTIMPL, VARIANT_BOOL, VARIANT_TRUE};
 use windows::Win32::System::Com::{
     COINIT_MULTITHREADED, CoInitializeEx, DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO, IConnectionPoint,
     IConnectionPointContainer, IConnectionPointContainer_Impl, IDispatch, IDispatch_Impl,
-    IEnumConnectionPoints, ITypeInfo, SAFEARRAY,
+    IEnumConnectionPoints, SAFEARRAY,
 };
 use windows::Win32::System::Ole::{
     SafeArrayCreateVector, SafeArrayDestroy, SafeArrayGetElement, SafeArrayGetUBound,
@@ -88,24 +88,7 @@ impl IDualPeer_Impl for Peer_Impl {
 }
 
 impl IDispatch_Impl for Peer_Impl {
-    fn GetTypeInfoCount(&self) -> Result<u32> {
-        Ok(0)
-    }
-
-    fn GetTypeInfo(&self, _index: u32, _lcid: u32) -> Result<ITypeInfo> {
-        Err(Error::from_hresult(E_NOTIMPL))
-    }
-
-    fn GetIDsOfNames(
-        &self,
-        _riid: *const GUID,
-        _names: *const windows_core::PCWSTR,
-        _count: u32,
-        _lcid: u32,
-        _ids: *mut i32,
-    ) -> Result<()> {
-        Err(Error::from_hresult(E_NOTIMPL))
-    }
+    cpgen_wine_support::dispatch_without_type_info!();
 
     fn Invoke(
         &self,

@@ -1,12 +1,10 @@
-//! The COM object behind every typed sink (`<S>Sink`): the part of cpgen's
-//! output that is the same for every IDL, written once, unchanged, as the
-//! private module `sink` of the generated file.
+//! The COM object behind every typed sink (a generated `<S>Sink`).
 //!
 //! The generated adapter supplies the vtable (one function per slot, each
 //! calling its handler's method) and the IIDs it answers for; [`Object`]
 //! supplies the rest of a COM object: the reference count, QueryInterface,
-//! and the borrowing helpers the slot functions use. The sibling module
-//! `receive` adds the `IDispatch` half for sinks called through `Invoke`.
+//! and the borrowing helpers the slot functions use. [`receive`](crate::receive)
+//! adds the `IDispatch` half for sinks called through `Invoke`.
 //!
 //! It is not `#[implement]`: that needs the interface's `_Impl` trait, whose
 //! method shapes windows-bindgen chooses per method (a trailing `[out]`
@@ -20,7 +18,7 @@ use windows::Win32::Foundation::{E_NOINTERFACE, E_POINTER, S_OK};
 use windows_core::{Error, GUID, HRESULT, IUnknown, IUnknown_Vtbl, Interface, Result};
 
 /// What a generated `<S>Sink` tells [`Object`] about its interface.
-pub(super) trait Adapter: Sized + 'static {
+pub trait Adapter: Sized + 'static {
     /// The source interface the sink implements.
     type Interface: Interface;
     /// Its vtable, filled with the adapter's slot functions.
@@ -33,7 +31,7 @@ pub(super) trait Adapter: Sized + 'static {
 /// A sink: the interface pointer points at `vtable`, so the slot functions
 /// find the adapter (and its handler) from the `this` COM passes them.
 #[repr(C)]
-pub(super) struct Object<A: Adapter> {
+pub struct Object<A: Adapter> {
     vtable: &'static <A::Interface as Interface>::Vtable,
     refs: AtomicU32,
     adapter: A,
@@ -41,7 +39,7 @@ pub(super) struct Object<A: Adapter> {
 
 impl<A: Adapter> Object<A> {
     /// A new sink holding `adapter`, as its interface (one reference).
-    pub(super) fn create(adapter: A) -> A::Interface {
+    pub fn create(adapter: A) -> A::Interface {
         let object = Box::new(Self {
             vtable: A::VTABLE,
             refs: AtomicU32::new(1),
@@ -53,7 +51,7 @@ impl<A: Adapter> Object<A> {
     }
 
     /// The `IUnknown` part of every sink's vtable.
-    pub(super) const UNKNOWN: IUnknown_Vtbl = IUnknown_Vtbl {
+    pub const UNKNOWN: IUnknown_Vtbl = IUnknown_Vtbl {
         QueryInterface: Self::query_interface,
         AddRef: Self::add_ref,
         Release: Self::release,
@@ -64,7 +62,7 @@ impl<A: Adapter> Object<A> {
     /// # Safety
     /// `this` is a live sink made by [`Object::create`] for `A`, and the
     /// reference lasts no longer than the call COM is making on it.
-    pub(super) unsafe fn adapter<'a>(this: *mut c_void) -> &'a A {
+    pub unsafe fn adapter<'a>(this: *mut c_void) -> &'a A {
         // SAFETY: per the contract, `this` points at an `Object<A>`.
         unsafe { &(*this.cast::<Self>()).adapter }
     }
@@ -115,7 +113,8 @@ impl<A: Adapter> Object<A> {
 }
 
 /// Runs a slot's body and turns its result into the slot's HRESULT.
-pub(super) fn call(body: impl FnOnce() -> Result<()>) -> HRESULT {
+#[inline]
+pub fn call(body: impl FnOnce() -> Result<()>) -> HRESULT {
     body().into()
 }
 
@@ -125,7 +124,8 @@ pub(super) fn call(body: impl FnOnce() -> Result<()>) -> HRESULT {
 /// # Safety
 /// `T` is `BSTR` or `Option<I>` (a pointer-sized nullable handle), and the
 /// caller keeps what `abi` points at alive for the call.
-pub(super) unsafe fn borrow<T>(abi: &*mut c_void) -> &T {
+#[inline]
+pub unsafe fn borrow<T>(abi: &*mut c_void) -> &T {
     // SAFETY: per the contract, `T` has the layout of the pointer.
     unsafe { &*std::ptr::from_ref(abi).cast::<T>() }
 }
@@ -134,7 +134,8 @@ pub(super) unsafe fn borrow<T>(abi: &*mut c_void) -> &T {
 ///
 /// # Safety
 /// `value` is null or points at a VARIANT the caller keeps alive for the call.
-pub(super) unsafe fn in_ref<'a, T>(value: *const T) -> Result<&'a T> {
+#[inline]
+pub unsafe fn in_ref<'a, T>(value: *const T) -> Result<&'a T> {
     // SAFETY: per the contract.
     unsafe { value.as_ref() }.ok_or_else(|| Error::from_hresult(E_POINTER))
 }
@@ -143,7 +144,8 @@ pub(super) unsafe fn in_ref<'a, T>(value: *const T) -> Result<&'a T> {
 ///
 /// # Safety
 /// `value` is null or points at a valid `T` the caller lent for the call.
-pub(super) unsafe fn in_out<'a, T>(value: *mut T) -> Result<&'a mut T> {
+#[inline]
+pub unsafe fn in_out<'a, T>(value: *mut T) -> Result<&'a mut T> {
     // SAFETY: per the contract.
     unsafe { value.as_mut() }.ok_or_else(|| Error::from_hresult(E_POINTER))
 }
@@ -153,7 +155,8 @@ pub(super) unsafe fn in_out<'a, T>(value: *mut T) -> Result<&'a mut T> {
 ///
 /// # Safety
 /// `value` is null or points at writable room for a `T` lent for the call.
-pub(super) unsafe fn out<'a, T>(value: *mut T, empty: T) -> Result<&'a mut T> {
+#[inline]
+pub unsafe fn out<'a, T>(value: *mut T, empty: T) -> Result<&'a mut T> {
     if value.is_null() {
         return Err(Error::from_hresult(E_POINTER));
     }

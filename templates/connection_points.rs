@@ -41,13 +41,14 @@ impl {{ name }}ConnectionPoints {
         container: &windows::Win32::System::Com::IConnectionPointContainer,
         riid: *const windows_core::GUID,
     ) -> windows_core::Result<windows::Win32::System::Com::IConnectionPoint> {
-        let iid = runtime::requested_iid(riid)?;
+        // SAFETY: COM passes null or a valid GUID, as `riid`'s contract says.
+        let iid = unsafe { cpgen_runtime::requested_iid(riid) }?;
     {%- for s in sources %}
         if iid == <{{ s.path }} as windows_core::Interface>::IID {
             return Ok(self.{{ s.name }}.0.connection_point(container));
         }
     {%- endfor %}
-        Err(runtime::no_connection_point())
+        Err(cpgen_runtime::no_connection_point())
     }
 
     /// `IConnectionPointContainer::EnumConnectionPoints` for `container`.
@@ -55,7 +56,7 @@ impl {{ name }}ConnectionPoints {
         &self,
         container: &windows::Win32::System::Com::IConnectionPointContainer,
     ) -> windows_core::Result<windows::Win32::System::Com::IEnumConnectionPoints> {
-        Ok(runtime::enum_connection_points(vec![
+        Ok(cpgen_runtime::enum_connection_points(vec![
         {%- for s in sources %}
             self.{{ s.name }}.0.connection_point(container),
         {%- endfor %}
@@ -66,11 +67,7 @@ impl {{ name }}ConnectionPoints {
     /// `IProvideClassInfo2::GetGUID`: the default source interface for
     /// `GUIDKIND_DEFAULT_SOURCE_DISP_IID`, `E_INVALIDARG` for any other kind.
     pub fn get_guid(&self, kind: u32) -> windows_core::Result<windows_core::GUID> {
-        if kind == windows::Win32::System::Ole::GUIDKIND_DEFAULT_SOURCE_DISP_IID.0 as u32 {
-            Ok(Self::DEFAULT_SOURCE_DISP_IID)
-        } else {
-            Err(windows_core::Error::from_hresult(windows::Win32::Foundation::E_INVALIDARG))
-        }
+        cpgen_runtime::default_source_guid(kind, Self::DEFAULT_SOURCE_DISP_IID)
     }
 {%- endif %}
 
@@ -85,3 +82,8 @@ impl {{ name }}ConnectionPoints {
         unsafe { type_lib.GetTypeInfoOfGuid(&CLSID_{{ name }}) }
     }
 }
+{%- if only %}
+
+/// The connection points of `{{ name }}`, the input's one connectable coclass.
+pub type CConnectionPoints = {{ name }}ConnectionPoints;
+{%- endif %}

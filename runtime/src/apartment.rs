@@ -1,8 +1,5 @@
-//! Cross-apartment sinks, the part of cpgen's runtime that it writes (once,
-//! unchanged, as the private module `apartment` of the generated file) only
-//! when a source interface fires across apartments: [`Global`] keeps a sink
-//! in COM's Global Interface Table and hands each fire a pointer valid in the
-//! firing thread's apartment.
+//! Cross-apartment sinks: [`Global`] keeps a sink in COM's Global Interface
+//! Table and hands each fire a pointer valid in the firing thread's apartment.
 //!
 //! A pointer `Advise` receives is valid only in the object's apartment:
 //! calling it from a worker thread runs an apartment-threaded sink on the
@@ -15,72 +12,82 @@
 //! would hand back the same pointer at a far higher price. Wine 8 only stubs
 //! `RoGetAgileReference`, so agile references are not an option there.
 
-use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use windows::Win32::System::Com::{
-    CLSCTX_INPROC_SERVER, CoCreateInstance, IGlobalInterfaceTable,
-};
-use windows_core::{GUID, HRESULT, IUnknown, Interface, Result};
+use windows::Win32::System::Com::{CLSCTX_INPROC_SERVER, CoCreateInstance, IGlobalInterfaceTable};
+use windows_core::{GUID, IUnknown, Interface, Result};
 
-use super::runtime::{Hold, unknown_of};
+use crate::sinks::{Hold, unknown_of};
 
 /// CLSID_StdGlobalInterfaceTable, which the windows crate does not define.
 const CLSID_STD_GLOBAL_INTERFACE_TABLE: GUID =
     GUID::from_u128(0x00000323_0000_0000_c000_000000000046);
 /// CLSID_InProcFreeMarshaler: the unmarshal class of a free-threaded object.
-const CLSID_IN_PROC_FREE_MARSHALER: GUID =
-    GUID::from_u128(0x0000033a_0000_0000_c000_000000000046);
+const CLSID_IN_PROC_FREE_MARSHALER: GUID = GUID::from_u128(0x0000033a_0000_0000_c000_000000000046);
 /// MSHCTX_INPROC and MSHLFLAGS_NORMAL.
 const IN_PROCESS: u32 = 3;
 const NORMAL: u32 = 0;
 
-/// `IMarshal`, declared here with the one method [`is_free_threaded`] calls, so that
-/// the generated file needs no other windows crate feature.
-#[windows_core::interface("00000003-0000-0000-c000-000000000046")]
-unsafe trait IMarshal: windows_core::IUnknown {
-    fn GetUnmarshalClass(
-        &self,
-        iid: *const GUID,
-        object: *const c_void,
-        context: u32,
-        reserved: *const c_void,
-        flags: u32,
-        class: *mut GUID,
-    ) -> HRESULT;
+/// Whether a sink is free-threaded, through `IMarshal`, declared here with the one method that
+/// asks, so that the runtime needs no other windows crate feature. Its method has COM's name.
+#[allow(non_snake_case)]
+mod marshal {
+    use std::ffi::c_void;
+
+    use windows_core::{GUID, HRESULT, IUnknown, Interface};
+
+    use super::{CLSID_IN_PROC_FREE_MARSHALER, IN_PROCESS, NORMAL};
+
+    #[windows_core::interface("00000003-0000-0000-c000-000000000046")]
+    unsafe trait IMarshal: windows_core::IUnknown {
+        fn GetUnmarshalClass(
+            &self,
+            iid: *const GUID,
+            object: *const c_void,
+            context: u32,
+            reserved: *const c_void,
+            flags: u32,
+            class: *mut GUID,
+        ) -> HRESULT;
+    }
+
+    /// Whether `sink` is free-threaded: it aggregates the free-threaded
+    /// marshaler (as `#[implement]` objects do unless `Agile = false`), which is
+    /// how COM itself tells that an object may be called from any apartment. A
+    /// proxy answers with the standard marshaler, so it is not.
+    pub(super) fn is_free_threaded(sink: &IUnknown, iid: &GUID) -> bool {
+        let Ok(marshal) = sink.cast::<IMarshal>() else {
+            return false;
+        };
+        let mut class = GUID::zeroed();
+        // SAFETY: plain COM call; the IID, the sink and `class` outlive it.
+        let answered = unsafe {
+            marshal.GetUnmarshalClass(
+                iid,
+                sink.as_raw(),
+                IN_PROCESS,
+                std::ptr::null(),
+                NORMAL,
+                &mut class,
+            )
+        };
+        answered.is_ok() && class == CLSID_IN_PROC_FREE_MARSHALER
+    }
 }
 
-/// Whether `sink` is free-threaded: it aggregates the free-threaded
-/// marshaler (as `#[implement]` objects do unless `Agile = false`), which is
-/// how COM itself tells that an object may be called from any apartment. A
-/// proxy answers with the standard marshaler, so it is not.
-fn is_free_threaded(sink: &IUnknown, iid: &GUID) -> bool {
-    let Ok(marshal) = sink.cast::<IMarshal>() else {
-        return false;
-    };
-    let mut class = GUID::zeroed();
-    // SAFETY: plain COM call; the IID, the sink and `class` outlive it.
-    let answered = unsafe {
-        marshal.GetUnmarshalClass(
-            iid,
-            sink.as_raw(),
-            IN_PROCESS,
-            std::ptr::null(),
-            NORMAL,
-            &mut class,
-        )
-    };
-    answered.is_ok() && class == CLSID_IN_PROC_FREE_MARSHALER
-}
+use marshal::is_free_threaded;
 
 /// A sink of a cross-apartment source, held as interface `T`: the source
 /// interface itself for a vtable source (so a sink that is not free-threaded
 /// needs a registered proxy, as any cross-apartment call does), `IDispatch`
 /// for a dispinterface, whose events go through `IDispatch::Invoke` and which
-/// COM always marshals.
+/// COM always marshals. A [`Sinks`](crate::Sinks)`<S, Global<T>>` is `Send` and `Sync`.
 #[derive(Clone)]
-pub(super) enum Global<T> {
+pub struct Global<T>(Kept<T>);
+
+#[derive(Clone)]
+enum Kept<T> {
     /// A free-threaded sink: any thread may call it as it is, so it is kept
     /// as it is (the table would hand every apartment this same pointer).
     FreeThreaded(FreeThreaded<T>),
@@ -91,7 +98,7 @@ pub(super) enum Global<T> {
 
 /// A free-threaded sink's pointer.
 #[derive(Clone)]
-pub(super) struct FreeThreaded<T>(T);
+struct FreeThreaded<T>(T);
 
 // SAFETY: only made for a free-threaded object (see `is_free_threaded`),
 // whose pointer COM lets every apartment use.
@@ -100,7 +107,7 @@ unsafe impl<T> Send for FreeThreaded<T> {}
 unsafe impl<T> Sync for FreeThreaded<T> {}
 
 /// A cookie of the Global Interface Table, revoked on drop.
-pub(super) struct Registration {
+struct Registration {
     table: IGlobalInterfaceTable,
     cookie: u32,
 }
@@ -127,28 +134,32 @@ impl<S: Interface, T: Interface> Hold<S> for Global<T> {
     fn hold(sink: S) -> Result<Self> {
         let unknown = unknown_of(&sink);
         if is_free_threaded(&unknown, &T::IID) {
-            return Ok(Self::FreeThreaded(FreeThreaded(sink.cast()?)));
+            return Ok(Self(Kept::FreeThreaded(FreeThreaded(sink.cast()?))));
         }
         // SAFETY: plain COM calls; the process's one table is created once and
         // shared, so asking for it again is cheap.
         let table: IGlobalInterfaceTable = unsafe {
-            CoCreateInstance(&CLSID_STD_GLOBAL_INTERFACE_TABLE, None, CLSCTX_INPROC_SERVER)
+            CoCreateInstance(
+                &CLSID_STD_GLOBAL_INTERFACE_TABLE,
+                None,
+                CLSCTX_INPROC_SERVER,
+            )
         }?;
         // Marshalled as T: the table asks the sink for T (a dispinterface's
         // sink for its IDispatch) and keeps what the sink answers.
         // SAFETY: the IID outlives the call.
         let cookie = unsafe { table.RegisterInterfaceInGlobal(&unknown, &T::IID) }?;
-        Ok(Self::Registered(
+        Ok(Self(Kept::Registered(
             Arc::new(Registration { table, cookie }),
             PhantomData,
-        ))
+        )))
     }
 
     fn call(&self, event: &mut impl FnMut(&T) -> Result<()>) -> Result<()> {
         let fetched;
-        let sink = match self {
-            Self::FreeThreaded(FreeThreaded(sink)) => sink,
-            Self::Registered(registration, _) => {
+        let sink = match &self.0 {
+            Kept::FreeThreaded(FreeThreaded(sink)) => sink,
+            Kept::Registered(registration, _) => {
                 fetched = registration.get()?;
                 &fetched
             }
@@ -158,9 +169,9 @@ impl<S: Interface, T: Interface> Hold<S> for Global<T> {
     }
 
     fn unknown(&self) -> Result<IUnknown> {
-        match self {
-            Self::FreeThreaded(FreeThreaded(sink)) => Ok(unknown_of(sink)),
-            Self::Registered(registration, _) => Ok(unknown_of(&registration.get::<T>()?)),
+        match &self.0 {
+            Kept::FreeThreaded(FreeThreaded(sink)) => Ok(unknown_of(sink)),
+            Kept::Registered(registration, _) => Ok(unknown_of(&registration.get::<T>()?)),
         }
     }
 }

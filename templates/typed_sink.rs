@@ -91,13 +91,13 @@ where
 {
 {%- if type_library %}
     fn type_info() -> windows_core::Result<windows::Win32::System::Com::ITypeInfo> {
-        type_info::dispatch_of(&type_library()?, &<{{ path }} as windows_core::Interface>::IID)
+        cpgen_runtime::type_library::dispatch_of(&type_library()?, &<{{ path }} as windows_core::Interface>::IID)
     }
 
 {%- endif %}
     const MEMBERS: &'static [receive::Member] = &[
     {%- for m in handler.members %}
-        receive::Member { name: "{{ m.name }}", dispid: {{ m.dispid }}, params: &[{% for p in m.params %}{% if !loop.first %}, {% endif %}"{{ p }}"{% endfor %}] },
+        receive::Member::new("{{ m.name }}", {{ m.dispid }}, &[{% for p in m.params %}{% if !loop.first %}, {% endif %}"{{ p }}"{% endfor %}]),
     {%- endfor %}
     ];
 

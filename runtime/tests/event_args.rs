@@ -9,7 +9,7 @@ use windows::Win32::System::Variant::{
 };
 use windows_core::{BSTR, IUnknown};
 
-use crate::dispatch::{Date, EventArg, InVariantRef};
+use cpgen_runtime::dispatch::{Date, EventArg, InVariantRef};
 
 fn vt(variant: &VARIANT) -> VARENUM {
     variant.vt()

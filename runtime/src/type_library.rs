@@ -1,9 +1,7 @@
-//! Type information without a registry: the part of cpgen's output that
-//! turns the tables the generated file holds (its library, connectable
-//! coclasses, their source interfaces and the types those use) into an
-//! `ITypeLib`, with oleaut32's `CreateTypeLib2` and `ICreateTypeInfo`, in
-//! memory: no .tlb file, no registration. Written once, unchanged, as the
-//! private module `type_info` of the generated file.
+//! Type information without a registry: turns the static tables a generated
+//! file holds (its library, connectable coclasses, their source interfaces and
+//! the types those use) into an `ITypeLib`, with oleaut32's `CreateTypeLib2`
+//! and `ICreateTypeInfo`, in memory: no .tlb file, no registration.
 //!
 //! A [`Cache`] builds the library once and hands out the same one after
 //! (ATL's `CComTypeInfoHolder` shares its type information between threads
@@ -13,101 +11,172 @@ use std::sync::OnceLock;
 
 use windows::Win32::System::Com::{
     CALLCONV, CC_STDCALL, ELEMDESC, ELEMDESC_0, FUNC_DISPATCH, FUNC_PUREVIRTUAL, FUNCDESC,
-    FUNCFLAGS, IMPLTYPEFLAGS, INVOKE_PROPERTYPUT, INVOKE_PROPERTYPUTREF, INVOKEKIND, ITypeInfo,
-    ITypeLib, SYS_WIN32, SYS_WIN64, TKIND_COCLASS, TKIND_DISPATCH, TKIND_ENUM, TKIND_INTERFACE,
-    TYPEDESC, TYPEDESC_0, VAR_CONST, VAR_DISPATCH, VARDESC, VARDESC_0, VARFLAGS,
+    FUNCFLAGS, IDispatch, IMPLTYPEFLAGS, INVOKE_PROPERTYPUT, INVOKE_PROPERTYPUTREF, INVOKEKIND,
+    ITypeInfo, ITypeLib, SYS_WIN32, SYS_WIN64, TKIND_COCLASS, TKIND_DISPATCH, TKIND_ENUM,
+    TKIND_INTERFACE, TYPEDESC, TYPEDESC_0, VAR_CONST, VAR_DISPATCH, VARDESC, VARDESC_0, VARFLAGS,
 };
 use windows::Win32::System::Ole::{
     CreateTypeLib2, ICreateTypeInfo, LoadRegTypeLib, PARAMDESC, PARAMFLAGS, TYPEFLAG_FDUAL,
 };
-use windows::Win32::System::Variant::{VARENUM, VARIANT, VT_PTR, VT_SAFEARRAY, VT_USERDEFINED};
+use windows::Win32::System::Variant::{
+    VARENUM, VARIANT, VT_INT, VT_PTR, VT_SAFEARRAY, VT_USERDEFINED,
+};
 use windows_core::{Error, GUID, HSTRING, IUnknown, Interface, PCWSTR, Result, w};
 
 /// A type library as the generated file describes it.
-pub(super) struct Library {
-    pub(super) name: &'static str,
-    pub(super) guid: GUID,
-    pub(super) version: (u16, u16),
-    pub(super) doc: &'static str,
+pub struct Library {
+    /// The library's name (`ClockLib`).
+    pub name: &'static str,
+    /// Its LIBID.
+    pub guid: GUID,
+    /// Its `version(major.minor)`.
+    pub version: (u16, u16),
+    /// Its help string, or empty.
+    pub doc: &'static str,
     /// In an order where every type comes after the types it derives from.
-    pub(super) types: &'static [Type],
+    pub types: &'static [Type],
 }
 
-pub(super) struct Type {
-    pub(super) name: &'static str,
+/// One type of the library: an enum, an interface, a dispinterface or a coclass.
+pub struct Type {
+    /// The type's name.
+    pub name: &'static str,
     /// GUID_NULL for a type without one (an enum without `uuid`).
-    pub(super) guid: GUID,
-    pub(super) kind: Kind,
+    pub guid: GUID,
+    /// What kind of type it is.
+    pub kind: Kind,
     /// `TYPEFLAGS`.
-    pub(super) flags: u32,
-    pub(super) doc: &'static str,
+    pub flags: u32,
+    /// Its help string, or empty.
+    pub doc: &'static str,
     /// A coclass's members, an interface's base.
-    pub(super) implements: &'static [Implemented],
-    pub(super) funcs: &'static [Func],
-    pub(super) vars: &'static [Var],
+    pub implements: &'static [Implemented],
+    /// An interface's methods, a dispinterface's methods.
+    pub funcs: &'static [Func],
+    /// An enum's constants, a dispinterface's properties.
+    pub vars: &'static [Var],
 }
 
-pub(super) enum Kind {
+/// A type's `TYPEKIND`.
+pub enum Kind {
+    /// `TKIND_ENUM`.
     Enum,
+    /// `TKIND_INTERFACE`: a custom or dual interface.
     Interface,
+    /// `TKIND_DISPATCH`: a dispinterface.
     Dispatch,
+    /// `TKIND_COCLASS`.
     Coclass,
 }
 
-pub(super) struct Implemented {
-    pub(super) ty: Ref,
+/// An interface a type implements: a coclass's member or an interface's base.
+pub struct Implemented {
+    /// The interface.
+    pub ty: Ref,
     /// `IMPLTYPEFLAGS`.
-    pub(super) flags: i32,
+    pub flags: i32,
+}
+
+impl Implemented {
+    /// `ty` with `IMPLTYPEFLAGS` `flags`.
+    pub const fn new(ty: Ref, flags: i32) -> Self {
+        Self { ty, flags }
+    }
 }
 
 /// A type a table refers to.
-pub(super) enum Ref {
+pub enum Ref {
     /// The library's type at this index.
     Local(usize),
     /// A type of stdole2.tlb (IUnknown, IDispatch), by GUID.
     Stdole(GUID),
 }
 
-pub(super) struct Func {
-    pub(super) name: &'static str,
-    pub(super) memid: i32,
-    /// `INVOKEKIND`.
-    pub(super) invoke: i32,
-    pub(super) params: &'static [Param],
-    pub(super) returns: Desc,
-    pub(super) doc: &'static str,
+impl Ref {
+    /// stdole2.tlb's `IUnknown`.
+    pub const IUNKNOWN: Ref = Ref::Stdole(IUnknown::IID);
+    /// stdole2.tlb's `IDispatch`.
+    pub const IDISPATCH: Ref = Ref::Stdole(IDispatch::IID);
 }
 
-pub(super) struct Param {
-    pub(super) name: &'static str,
-    pub(super) ty: Desc,
+/// A method.
+pub struct Func {
+    /// Its name.
+    pub name: &'static str,
+    /// Its MEMBERID (DISPID), or -1 (MEMBERID_NIL) for oleaut32 to number it.
+    pub memid: i32,
+    /// `INVOKEKIND`.
+    pub invoke: i32,
+    /// Its parameters, first to last.
+    pub params: &'static [Param],
+    /// Its return type.
+    pub returns: Desc,
+    /// Its help string, or empty.
+    pub doc: &'static str,
+}
+
+/// A method's parameter.
+pub struct Param {
+    /// Its name.
+    pub name: &'static str,
+    /// Its type.
+    pub ty: Desc,
     /// `PARAMFLAGS`.
-    pub(super) flags: u16,
+    pub flags: u16,
+}
+
+impl Param {
+    /// Parameter `name` of type `ty` with `PARAMFLAGS` `flags`.
+    pub const fn new(name: &'static str, ty: Desc, flags: u16) -> Self {
+        Self { name, ty, flags }
+    }
 }
 
 /// A `TYPEDESC`.
-pub(super) enum Desc {
+pub enum Desc {
+    /// A type of its own VARIANT type.
     Vt(VARENUM),
+    /// `VT_PTR` to a type.
     Ptr(&'static Desc),
+    /// `VT_SAFEARRAY` of a type.
     SafeArray(&'static Desc),
     /// `VT_USERDEFINED`: one of the library's types.
     Local(usize),
 }
 
 /// An enum's constant or a dispinterface's property.
-pub(super) struct Var {
-    pub(super) name: &'static str,
-    pub(super) memid: i32,
-    pub(super) ty: Desc,
+pub struct Var {
+    /// Its name.
+    pub name: &'static str,
+    /// Its MEMBERID, or -1 (MEMBERID_NIL) for oleaut32 to number it.
+    pub memid: i32,
+    /// Its type.
+    pub ty: Desc,
     /// The value of an enum's constant; a property has none.
-    pub(super) value: Option<i32>,
+    pub value: Option<i32>,
     /// `VARFLAGS`.
-    pub(super) flags: u16,
-    pub(super) doc: &'static str,
+    pub flags: u16,
+    /// Its help string, or empty.
+    pub doc: &'static str,
+}
+
+impl Var {
+    /// Enum constant `name` of value `value`, numbered by oleaut32, described by `doc`.
+    pub const fn constant(name: &'static str, value: i32, doc: &'static str) -> Self {
+        Self {
+            name,
+            memid: -1,
+            ty: Desc::Vt(VT_INT),
+            value: Some(value),
+            flags: 0,
+            doc,
+        }
+    }
 }
 
 /// One library, built on first use.
-pub(super) struct Cache(OnceLock<Shared>);
+#[derive(Default)]
+pub struct Cache(OnceLock<Shared>);
 
 /// The built library, handed to any thread.
 struct Shared(ITypeLib);
@@ -119,13 +188,14 @@ unsafe impl Send for Shared {}
 unsafe impl Sync for Shared {}
 
 impl Cache {
-    pub(super) const fn new() -> Self {
+    /// An empty cache, for a `static`.
+    pub const fn new() -> Self {
         Self(OnceLock::new())
     }
 
     /// The library `library` describes, built the first time (a failed
     /// build is tried again next time).
-    pub(super) fn get(&self, library: &'static Library) -> Result<ITypeLib> {
+    pub fn get(&self, library: &'static Library) -> Result<ITypeLib> {
         if let Some(built) = self.0.get() {
             return Ok(built.0.clone());
         }
@@ -136,7 +206,7 @@ impl Cache {
 
 /// The `IDispatch` type information for `guid` in `library`: a dual
 /// interface's dispatch side (a built library hands out its interface side).
-pub(super) fn dispatch_of(library: &ITypeLib, guid: &GUID) -> Result<ITypeInfo> {
+pub fn dispatch_of(library: &ITypeLib, guid: &GUID) -> Result<ITypeInfo> {
     // SAFETY: the GUID outlives the call; the TYPEATTR is read, then
     // released once.
     unsafe {

@@ -1,6 +1,5 @@
-//! Advise guards: the part of cpgen's output that connects a sink to a
-//! connectable object, written once, unchanged, as the module `connection`
-//! of the generated file (whose items it re-exports).
+//! Advise guards: connecting a sink to a connectable object (a generated
+//! file re-exports these items).
 //!
 //! [`advise`] is ATL's `AtlAdvise` and the [`Connection`] it returns is
 //! `AtlUnadvise` done by `Drop`: a sink cannot be left connected because an

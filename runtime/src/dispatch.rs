@@ -1,28 +1,27 @@
-//! Dispinterface events, the part of cpgen's runtime that it writes (once,
-//! unchanged, as the private module `dispatch` of the generated file) only
-//! when a source interface is a dispinterface: [`invoke`] sends an event,
-//! [`EventArg`] turns each `Fire_` parameter into its VARIANT.
+//! Sending dispinterface events: [`invoke`] calls a sink's `IDispatch::Invoke`,
+//! [`EventArg`] turns each `Fire_` parameter into the VARIANT that carries it.
 
 use std::mem::ManuallyDrop;
 
 use windows::Win32::Foundation::{DISP_E_EXCEPTION, VARIANT_BOOL};
 use windows::Win32::System::Com::{
-    DISPATCH_METHOD, DISPPARAMS, EXCEPINFO, IDispatch, IErrorInfo, SetErrorInfo,
+    DISPATCH_METHOD, DISPPARAMS, EXCEPINFO, IDispatch, IErrorInfo, SAFEARRAY, SetErrorInfo,
 };
-use windows::Win32::System::Com::SAFEARRAY;
 use windows::Win32::System::Ole::{CreateErrorInfo, SafeArrayCopy};
 use windows::Win32::System::Variant::{
     VARENUM, VARIANT, VARIANT_0, VARIANT_0_0, VARIANT_0_0_0, VT_BOOL, VT_BSTR, VT_BYREF, VT_DATE,
-    VT_DISPATCH, VT_I1, VT_I2, VT_I4, VT_I8, VT_R4, VT_UI8, VT_R8, VT_UI1, VT_UI2, VT_UI4, VT_UNKNOWN,
-    VT_VARIANT,
+    VT_DISPATCH, VT_I1, VT_I2, VT_I4, VT_I8, VT_R4, VT_R8, VT_UI1, VT_UI2, VT_UI4, VT_UI8,
+    VT_UNKNOWN, VT_VARIANT,
 };
 use windows_core::{BSTR, Error, GUID, HRESULT, HSTRING, IUnknown, Interface, Result};
 
 /// Sends a dispinterface event: `IDispatch::Invoke(dispid, IID_NULL, 0,
 /// DISPATCH_METHOD)` with `args`, which are in reverse order (last parameter
 /// first) as DISPPARAMS wants them. By-reference arguments point at the
-/// caller's values, so a sink's writes land there.
-pub(super) fn invoke(sink: &IDispatch, dispid: i32, args: &mut [VARIANT]) -> Result<()> {
+/// caller's values, so a sink's writes land there. A sink's `DISP_E_EXCEPTION` becomes
+/// an error carrying its EXCEPINFO's code, source and description.
+#[inline]
+pub fn invoke(sink: &IDispatch, dispid: i32, args: &mut [VARIANT]) -> Result<()> {
     let params = DISPPARAMS {
         rgvarg: args.as_mut_ptr(),
         rgdispidNamedArgs: std::ptr::null_mut(),
@@ -101,10 +100,12 @@ impl Drop for Exception {
 /// of the VT its IDL type names. Values are copied (the VARIANT owns and
 /// frees its copy); `&mut T` becomes `VT_x | VT_BYREF` pointing at the
 /// caller's value, so what the sink writes is there after the call.
-pub(super) trait EventArg {
+pub trait EventArg {
+    /// The VARIANT carrying `self`.
     fn into_variant(self) -> VARIANT;
 }
 
+#[inline]
 fn variant(vt: VARENUM, value: VARIANT_0_0_0) -> VARIANT {
     VARIANT {
         Anonymous: VARIANT_0 {
@@ -119,8 +120,10 @@ fn variant(vt: VARENUM, value: VARIANT_0_0_0) -> VARIANT {
     }
 }
 
-/// `[out]` and `[in, out]` parameters: `vt | VT_BYREF`, pointing at the caller's value.
-pub(super) fn by_ref<T>(vt: u16, value: &mut T) -> VARIANT {
+/// `[out]` and `[in, out]` parameters: `vt | VT_BYREF`, pointing at the caller's value,
+/// which must outlive every use of the VARIANT.
+#[inline]
+pub fn by_ref<T>(vt: u16, value: &mut T) -> VARIANT {
     variant(
         VARENUM(vt | VT_BYREF.0),
         VARIANT_0_0_0 {
@@ -134,12 +137,14 @@ pub(super) fn by_ref<T>(vt: u16, value: &mut T) -> VARIANT {
 macro_rules! scalar_args {
     ($($ty:ty => $vt:ident),* $(,)?) => {$(
         impl EventArg for $ty {
+            #[inline]
             fn into_variant(self) -> VARIANT {
                 VARIANT::from(self)
             }
         }
 
         impl EventArg for &mut $ty {
+            #[inline]
             fn into_variant(self) -> VARIANT {
                 by_ref($vt.0, self)
             }
@@ -161,24 +166,28 @@ scalar_args!(
 );
 
 impl EventArg for VARIANT_BOOL {
+    #[inline]
     fn into_variant(self) -> VARIANT {
         variant(VT_BOOL, VARIANT_0_0_0 { boolVal: self })
     }
 }
 
 impl EventArg for &mut VARIANT_BOOL {
+    #[inline]
     fn into_variant(self) -> VARIANT {
         by_ref(VT_BOOL.0, self)
     }
 }
 
 impl EventArg for &BSTR {
+    #[inline]
     fn into_variant(self) -> VARIANT {
         VARIANT::from(self.clone())
     }
 }
 
 impl EventArg for &mut BSTR {
+    #[inline]
     fn into_variant(self) -> VARIANT {
         by_ref(VT_BSTR.0, self)
     }
@@ -186,18 +195,21 @@ impl EventArg for &mut BSTR {
 
 /// `VARIANT` by value: a copy, of the VARIANT's own type.
 impl EventArg for &VARIANT {
+    #[inline]
     fn into_variant(self) -> VARIANT {
         self.clone()
     }
 }
 
 impl EventArg for &mut VARIANT {
+    #[inline]
     fn into_variant(self) -> VARIANT {
         by_ref(VT_VARIANT.0, self)
     }
 }
 
 impl EventArg for Option<&IDispatch> {
+    #[inline]
     fn into_variant(self) -> VARIANT {
         variant(
             VT_DISPATCH,
@@ -209,12 +221,14 @@ impl EventArg for Option<&IDispatch> {
 }
 
 impl EventArg for &mut Option<IDispatch> {
+    #[inline]
     fn into_variant(self) -> VARIANT {
         by_ref(VT_DISPATCH.0, self)
     }
 }
 
 impl EventArg for Option<&IUnknown> {
+    #[inline]
     fn into_variant(self) -> VARIANT {
         variant(
             VT_UNKNOWN,
@@ -226,6 +240,7 @@ impl EventArg for Option<&IUnknown> {
 }
 
 impl EventArg for &mut Option<IUnknown> {
+    #[inline]
     fn into_variant(self) -> VARIANT {
         by_ref(VT_UNKNOWN.0, self)
     }
@@ -233,9 +248,10 @@ impl EventArg for &mut Option<IUnknown> {
 
 /// `[in] VARIANT*`: `VT_VARIANT | VT_BYREF` to the caller's VARIANT (the
 /// parameter is `&VARIANT`, like a `VARIANT` by value, so cpgen wraps it).
-pub(super) struct InVariantRef<'a>(pub(super) &'a VARIANT);
+pub struct InVariantRef<'a>(pub &'a VARIANT);
 
 impl EventArg for InVariantRef<'_> {
+    #[inline]
     fn into_variant(self) -> VARIANT {
         // VT_BYREF VARIANTs are never written through for an [in] parameter
         // and VariantClear does not free what they point to.
@@ -250,16 +266,17 @@ impl EventArg for InVariantRef<'_> {
 
 /// `int` and `unsigned int`: 32 bits like `long`, but `VT_INT` / `VT_UINT`, as MIDL describes
 /// them in type libraries (cpgen passes the bits as an i32).
-pub(super) fn int(vt: VARENUM, bits: i32) -> VARIANT {
+pub fn int(vt: VARENUM, bits: i32) -> VARIANT {
     variant(vt, VARIANT_0_0_0 { intVal: bits })
 }
 
 /// `DATE`: an f64 like `double`, but `VT_DATE` (cpgen wraps the parameter).
 /// Laid out as the f64, which is how a sink receives it in place.
 #[repr(transparent)]
-pub(super) struct Date(pub(super) f64);
+pub struct Date(pub f64);
 
 impl EventArg for Date {
+    #[inline]
     fn into_variant(self) -> VARIANT {
         variant(VT_DATE, VARIANT_0_0_0 { date: self.0 })
     }
@@ -267,11 +284,14 @@ impl EventArg for Date {
 
 /// `SAFEARRAY(T)`: `VT_ARRAY | T`, holding a copy of the caller's array (the VARIANT frees its
 /// copy; the caller keeps its own). A null array is sent as a null `parray`.
-pub(super) fn safe_array(vt: u16, array: *mut SAFEARRAY) -> Result<VARIANT> {
+///
+/// # Safety
+/// `array` is null or a valid SAFEARRAY.
+pub unsafe fn safe_array(vt: u16, array: *mut SAFEARRAY) -> Result<VARIANT> {
     let copy = if array.is_null() {
         std::ptr::null_mut()
     } else {
-        // SAFETY: the caller of `Fire_` passes a valid SAFEARRAY or null.
+        // SAFETY: per the contract.
         unsafe { SafeArrayCopy(array)? }
     };
     Ok(variant(VARENUM(vt), VARIANT_0_0_0 { parray: copy }))

@@ -1,0 +1,262 @@
+//! Typed sinks called through `IDispatch`: the receiving half of the
+//! dispinterface runtime, for a sink that can be called that way (a
+//! dispinterface, or a vtable interface derived from `IDispatch`).
+//!
+//! - the `IDispatch` part of a sink's vtable ([`Object::DISPATCH`]):
+//!   `Invoke` checks what every event call must be (IID_NULL, a method call,
+//!   no named arguments, the event's argument count) and hands the event's
+//!   [`Args`] to the adapter's [`Dispatch::invoke`]; `GetIDsOfNames` answers
+//!   from the adapter's [`Dispatch::MEMBERS`];
+//! - [`Args`]: each argument as the handler's Rust type. It accepts what
+//!   real sources send: the value's own VARIANT type, `VT_BYREF` to it,
+//!   `VT_VARIANT | VT_BYREF` to a VARIANT holding either, and any type
+//!   `VariantChangeType` converts; anything else is `DISP_E_TYPEMISMATCH`
+//!   with the argument's index in DISPPARAMS in `puArgErr`. By-reference
+//!   parameters are lent in place, or, through a `VT_VARIANT | VT_BYREF`
+//!   of another type, converted and written back after the handler ran.
+
+use std::ffi::c_void;
+
+use windows::Win32::Foundation::{
+    DISP_E_BADINDEX, DISP_E_BADPARAMCOUNT, DISP_E_MEMBERNOTFOUND, DISP_E_NONAMEDARGS,
+    DISP_E_UNKNOWNINTERFACE, DISP_E_UNKNOWNNAME, E_NOTIMPL, E_POINTER, S_OK,
+};
+use windows::Win32::System::Com::{
+    DISPATCH_FLAGS, DISPATCH_METHOD, DISPPARAMS, EXCEPINFO, IDispatch_Vtbl, ITypeInfo,
+};
+use windows::Win32::System::Ole::DISPID_UNKNOWN;
+use windows::Win32::System::Variant::VARIANT;
+use windows_core::{Error, GUID, HRESULT, Interface, PCWSTR, Result};
+
+use crate::sink::{Adapter, Object};
+
+mod args;
+
+pub use args::{Args, Held, Payload, Slot};
+
+/// What a generated `<S>Sink` tells `Invoke` and `GetIDsOfNames`.
+pub trait Dispatch {
+    /// The events `Invoke` reaches.
+    const MEMBERS: &'static [Member];
+    /// Calls the handler's method for event `dispid` (one of `MEMBERS`,
+    /// whose argument count `args` has) with `args`.
+    fn invoke(&self, dispid: i32, args: &Args<'_>) -> Result<()>;
+    /// The interface's type information, for `GetTypeInfo`: none without a
+    /// type library to take it from.
+    fn type_info() -> Result<ITypeInfo> {
+        Err(Error::from_hresult(E_NOTIMPL))
+    }
+}
+
+/// An event as `IDispatch` names it.
+pub struct Member {
+    /// The event's name.
+    pub name: &'static str,
+    /// Its DISPID.
+    pub dispid: i32,
+    /// The parameters' names, first to last.
+    pub params: &'static [&'static str],
+}
+
+impl Member {
+    /// Event `name`, of DISPID `dispid`, whose parameters are named `params`.
+    pub const fn new(name: &'static str, dispid: i32, params: &'static [&'static str]) -> Self {
+        Self {
+            name,
+            dispid,
+            params,
+        }
+    }
+}
+
+/// `Invoke`'s answer for a DISPID that is not an event of the interface.
+pub fn member_not_found() -> Error {
+    Error::from_hresult(DISP_E_MEMBERNOTFOUND)
+}
+
+impl<A: Adapter + Dispatch> Object<A> {
+    /// The `IDispatch` part of the vtable of a sink called through `Invoke`.
+    pub const DISPATCH: IDispatch_Vtbl = IDispatch_Vtbl {
+        base__: Self::UNKNOWN,
+        GetTypeInfoCount: Self::get_type_info_count,
+        GetTypeInfo: Self::get_type_info,
+        GetIDsOfNames: Self::get_ids_of_names,
+        Invoke: Self::invoke,
+    };
+
+    unsafe extern "system" fn get_type_info_count(_this: *mut c_void, count: *mut u32) -> HRESULT {
+        if count.is_null() {
+            return E_POINTER;
+        }
+        // SAFETY: checked non-null; COM lends it for the call.
+        unsafe { count.write(u32::from(A::type_info().is_ok())) };
+        S_OK
+    }
+
+    unsafe extern "system" fn get_type_info(
+        _this: *mut c_void,
+        index: u32,
+        _lcid: u32,
+        info: *mut *mut c_void,
+    ) -> HRESULT {
+        if info.is_null() {
+            return E_POINTER;
+        }
+        let found = if index == 0 {
+            A::type_info()
+        } else {
+            Err(Error::from_hresult(DISP_E_BADINDEX))
+        };
+        // SAFETY: checked non-null; COM lends it for the call, and takes the
+        // reference written there.
+        unsafe {
+            match found {
+                Ok(found) => {
+                    info.write(found.into_raw());
+                    S_OK
+                }
+                Err(error) => {
+                    info.write(std::ptr::null_mut());
+                    error.code()
+                }
+            }
+        }
+    }
+
+    unsafe extern "system" fn get_ids_of_names(
+        _this: *mut c_void,
+        riid: *const GUID,
+        names: *const PCWSTR,
+        count: u32,
+        _lcid: u32,
+        ids: *mut i32,
+    ) -> HRESULT {
+        // SAFETY: COM's contract for GetIDsOfNames' pointers.
+        unsafe { ids_of_names(A::MEMBERS, riid, names, count, ids) }.into()
+    }
+
+    unsafe extern "system" fn invoke(
+        this: *mut c_void,
+        dispid: i32,
+        riid: *const GUID,
+        _lcid: u32,
+        flags: DISPATCH_FLAGS,
+        params: *const DISPPARAMS,
+        _result: *mut VARIANT,
+        _exception: *mut EXCEPINFO,
+        arg_err: *mut u32,
+    ) -> HRESULT {
+        // SAFETY: COM calls Invoke on a live sink, with Invoke's pointers.
+        unsafe { invoke(Self::adapter(this), dispid, riid, flags, params, arg_err) }.into()
+    }
+}
+
+/// `riid` must be IID_NULL (a null pointer is taken as IID_NULL).
+///
+/// # Safety
+/// `riid` is null or points at a GUID.
+unsafe fn check_iid(riid: *const GUID) -> Result<()> {
+    // SAFETY: per the contract.
+    match unsafe { riid.as_ref() } {
+        Some(iid) if *iid != GUID::zeroed() => Err(Error::from_hresult(DISP_E_UNKNOWNINTERFACE)),
+        _ => Ok(()),
+    }
+}
+
+/// `IDispatch::GetIDsOfNames` over `members`, case-insensitively: the first
+/// name is an event's, the others its parameters' (their DISPIDs are their
+/// positions). Unknown names get DISPID_UNKNOWN and DISP_E_UNKNOWNNAME.
+///
+/// # Safety
+/// `names` holds `count` null or NUL-terminated strings, `ids` has room for
+/// `count` DISPIDs, `riid` is null or a GUID.
+unsafe fn ids_of_names(
+    members: &[Member],
+    riid: *const GUID,
+    names: *const PCWSTR,
+    count: u32,
+    ids: *mut i32,
+) -> Result<()> {
+    // SAFETY: per the contract.
+    unsafe { check_iid(riid)? };
+    if count == 0 {
+        return Ok(());
+    }
+    if names.is_null() || ids.is_null() {
+        return Err(Error::from_hresult(E_POINTER));
+    }
+    // SAFETY: per the contract, both arrays hold `count` items.
+    let (names, ids) = unsafe {
+        (
+            std::slice::from_raw_parts(names, count as usize),
+            std::slice::from_raw_parts_mut(ids, count as usize),
+        )
+    };
+    ids.fill(DISPID_UNKNOWN);
+    let name = |index: usize| -> Option<String> {
+        // SAFETY: per the contract, a non-null name is NUL-terminated.
+        (!names[index].is_null()).then(|| unsafe { names[index].to_string() }.ok())?
+    };
+    let Some(member) = name(0).and_then(|wanted| {
+        members
+            .iter()
+            .find(|m| m.name.eq_ignore_ascii_case(&wanted))
+    }) else {
+        return Err(Error::from_hresult(DISP_E_UNKNOWNNAME));
+    };
+    ids[0] = member.dispid;
+    let mut all_known = true;
+    for (index, id) in ids.iter_mut().enumerate().skip(1) {
+        let position = name(index).and_then(|wanted| {
+            member
+                .params
+                .iter()
+                .position(|p| p.eq_ignore_ascii_case(&wanted))
+        });
+        match position {
+            Some(position) => *id = position as i32,
+            None => all_known = false,
+        }
+    }
+    if all_known {
+        Ok(())
+    } else {
+        Err(Error::from_hresult(DISP_E_UNKNOWNNAME))
+    }
+}
+
+/// `IDispatch::Invoke` for the adapter: the checks every event call must
+/// pass, then the event.
+///
+/// # Safety
+/// Invoke's contract: `riid` null or a GUID, `params` null or a DISPPARAMS
+/// whose `rgvarg` holds `cArgs` VARIANTs, `arg_err` null or writable.
+unsafe fn invoke<A: Dispatch>(
+    adapter: &A,
+    dispid: i32,
+    riid: *const GUID,
+    flags: DISPATCH_FLAGS,
+    params: *const DISPPARAMS,
+    arg_err: *mut u32,
+) -> Result<()> {
+    // SAFETY: per the contract.
+    unsafe { check_iid(riid)? };
+    let member = A::MEMBERS
+        .iter()
+        .find(|m| m.dispid == dispid)
+        // An event is a method: a property get or put of its DISPID is not.
+        .filter(|_| flags.0 & DISPATCH_METHOD.0 != 0)
+        .ok_or_else(member_not_found)?;
+    // SAFETY: per the contract.
+    let params = unsafe { params.as_ref() }.ok_or_else(|| Error::from_hresult(E_POINTER))?;
+    if params.cNamedArgs != 0 {
+        return Err(Error::from_hresult(DISP_E_NONAMEDARGS));
+    }
+    if params.cArgs as usize != member.params.len() {
+        return Err(Error::from_hresult(DISP_E_BADPARAMCOUNT));
+    }
+    if params.cArgs != 0 && params.rgvarg.is_null() {
+        return Err(Error::from_hresult(E_POINTER));
+    }
+    adapter.invoke(dispid, &Args::new(params, arg_err))
+}
