@@ -31,11 +31,20 @@ pub fn load(path: &Path, options: &Options) -> Result<Loaded, Diagnostic> {
         units: Vec::new(),
         seen: HashSet::new(),
     };
-    if !path.is_file() {
-        return Err(Diagnostic::new(format!(
-            "cannot read {}: no such file",
-            path.display()
-        )));
+    match std::fs::metadata(path) {
+        Err(e) => {
+            return Err(Diagnostic::new(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+        Ok(metadata) if metadata.is_dir() => {
+            return Err(Diagnostic::new(format!(
+                "cannot read {}: it is a folder, not an IDL file",
+                path.display()
+            )));
+        }
+        Ok(_) => {}
     }
     loader.load(path, None)?;
     Ok(Loaded {

@@ -14,15 +14,18 @@ mod directive;
 mod expr;
 mod lex;
 mod macros;
+mod read;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, LineMap, Loc, SourceSet};
 use lex::{Kind, Lexer, Raw, Tok, Unterminated};
 use macros::{Expander, Input, Macro, Macros};
+use read::read_source;
 
 /// What the command line says to the preprocessor.
 #[derive(Debug, Clone, Default)]
@@ -109,15 +112,6 @@ fn predefined(options: &Options) -> Result<Macros, Diagnostic> {
     Ok(pp.macros)
 }
 
-/// A file's text; bytes that are not UTF-8 become U+FFFD rather than an error.
-fn read_source(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
-    Ok(match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
-}
-
 /// One `#if` group being read.
 struct Cond {
     /// The `#if` itself, for "unterminated" errors.
@@ -146,6 +140,8 @@ struct Preprocessor<'a> {
     map: LineMap,
     files: Vec<FileId>,
     include_depth: usize,
+    /// Files that said `#pragma once`, by canonical path.
+    once: HashSet<PathBuf>,
 }
 
 /// How far one file has been written to the output.
@@ -170,6 +166,7 @@ impl<'a> Preprocessor<'a> {
             map: LineMap::default(),
             files: Vec::new(),
             include_depth: 0,
+            once: HashSet::new(),
         }
     }
 
