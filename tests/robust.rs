@@ -109,23 +109,29 @@ fn a_chain_of_casts_parses_in_linear_time() {
 }
 
 /// An error past column 65,535 (miette's limit) renders, its line cut around the place; a
-/// 50 MB line is neither echoed nor written a character at a time.
+/// 50 MB line (in a branch not taken, so the run reads it) is neither echoed nor written a
+/// character at a time.
 #[test]
 fn errors_on_very_long_lines_render_shortened() {
     let dir = tempfile::tempdir().unwrap();
-    for (width, limit) in [(70_000, 5), (50_000_000, 10)] {
-        let line = format!("const int x = 1{} @;\n", " ".repeat(width));
-        std::fs::write(dir.path().join("long.idl"), line).unwrap();
+    let spaces = |n| " ".repeat(n);
+    let cases = [
+        (format!("const int x = 1{} @;\n", spaces(70_000)), "1:70017"),
+        (
+            format!("const int x = 1{} @;\n", spaces(5_000_000)),
+            "1:5000017",
+        ),
+        (format!("#if 0\n{}/*", spaces(50_000_000)), "2:50000001"),
+    ];
+    for (text, place) in cases {
+        std::fs::write(dir.path().join("long.idl"), text).unwrap();
         let (output, took) = cpgen(&["inspect", "long.idl"], dir.path());
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{stderr}");
-        assert!(
-            stderr.contains(&format!("[long.idl:1:{}]", width + 17)),
-            "{stderr}"
-        );
+        assert!(stderr.contains(&format!("[long.idl:{place}]")), "{stderr}");
         assert!(stderr.contains("…"), "{stderr}");
         assert!(stderr.len() < 2000, "{} bytes of stderr", stderr.len());
-        assert!(took < Duration::from_secs(limit), "{width}: took {took:?}");
+        assert!(took < Duration::from_secs(10), "{place}: took {took:?}");
     }
 }
 
@@ -247,4 +253,49 @@ fn nesting_up_to_the_limits_fits_a_small_stack() {
         .unwrap()
         .join()
         .unwrap();
+}
+
+/// Peak memory of the largest child process waited for so far, in bytes.
+#[cfg(unix)]
+fn children_peak_memory() -> u64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    usage.ru_maxrss as u64 * 1024
+}
+
+/// 64 MB inputs: a macro that multiplies text, a plain long file, one long line. Each is refused
+/// (the preprocessed text of a run is bounded) within seconds and well under 2 GB.
+#[test]
+fn huge_inputs_are_refused_quickly_and_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let size = 64 << 20;
+    let fill = |head: &str, unit: &str| {
+        let mut text = String::from(head);
+        text.push_str(&unit.repeat((size - head.len()) / unit.len()));
+        text
+    };
+    let inputs = [
+        fill(&format!("#define A {}\n", "x ".repeat(500)), "A "),
+        fill("", "const int a = 1;\n"),
+        fill("[id(", "1,"),
+        fill("", "\n"),
+    ];
+    for (k, text) in inputs.iter().enumerate() {
+        let name = format!("huge{k}.idl");
+        std::fs::write(dir.path().join(&name), text).unwrap();
+        let (output, took) = cpgen(&["inspect", &name], dir.path());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains("larger than 6 MiB"), "{name}: {stderr}");
+        assert!(took < Duration::from_secs(10), "{name} took {took:?}");
+    }
+    #[cfg(unix)]
+    {
+        let peak = children_peak_memory();
+        assert!(peak < 2 << 30, "a child used {} MB", peak >> 20);
+    }
 }

@@ -30,6 +30,7 @@ pub fn load(path: &Path, options: &Options) -> Result<Loaded, Diagnostic> {
         sources: SourceSet::new(),
         units: Vec::new(),
         seen: HashSet::new(),
+        preprocessed: 0,
     };
     match std::fs::metadata(path) {
         Err(e) => {
@@ -59,6 +60,8 @@ struct Loader<'a> {
     units: Vec<Unit>,
     /// Canonical paths of files already read or being read (an import cycle stops here).
     seen: HashSet<PathBuf>,
+    /// Bytes of preprocessed text of every file so far (at most `preprocess::MAX_OUTPUT`).
+    preprocessed: usize,
 }
 
 impl Loader<'_> {
@@ -78,6 +81,14 @@ impl Loader<'_> {
             imported_at,
             &self.options.preprocess,
         )?;
+        self.preprocessed += input.text.len();
+        if self.preprocessed > preprocess::MAX_OUTPUT {
+            let at = imported_at.unwrap_or(Loc {
+                file: input.files[0],
+                offset: 0,
+            });
+            return Err(preprocess::too_large(&self.sources, at));
+        }
         let statements = parse::parse(&self.sources, &input)?;
         let mut imports = Vec::new();
         collect_imports(&statements, &mut imports);

@@ -57,6 +57,26 @@ const PREDEFINED: &str = "#define __WIDL__ 0x80000\n#define _WIN32 1\n";
 /// How deeply `#include`s may nest before a file is taken to include itself.
 const MAX_INCLUDE_DEPTH: usize = 64;
 
+/// The most preprocessed text one run reads, all its files together: several times what the
+/// largest real IDL file (Wine's mshtml.idl, with all it imports, 2.8 MiB) gives, and little
+/// enough that parsing and resolving it take seconds and well under 2 GB, whatever it holds.
+pub const MAX_OUTPUT: usize = 6 << 20;
+
+/// The error for a run whose preprocessed text outgrew [`MAX_OUTPUT`], at `at`.
+pub fn too_large(sources: &SourceSet, at: Loc) -> Diagnostic {
+    Diagnostic::at(
+        sources,
+        at,
+        1,
+        format!(
+            "the preprocessed input is larger than {} MiB",
+            MAX_OUTPUT >> 20
+        ),
+        "it passed the limit here",
+    )
+    .with_help("is a macro expanding to far more text than intended?")
+}
+
 /// Preprocesses the file at `path`, adding it and every file it includes to `sources`.
 /// `included_from` is the `import` that asked for it, if any.
 ///
@@ -192,6 +212,13 @@ impl<'a> Preprocessor<'a> {
                 self.directive(&mut cur, &mut lx, line_start, hash)?;
             } else if self.active() {
                 self.text_line(&mut cur, &mut lx)?;
+                if self.out.len() + lx.pos.saturating_sub(cur.copy_from) > MAX_OUTPUT {
+                    let at = Loc {
+                        file,
+                        offset: line_start,
+                    };
+                    return Err(too_large(self.sources, at));
+                }
             } else {
                 self.skip_line(&cur, &mut lx)?;
                 self.drop_text(&mut cur, src, line_start, lx.pos);
@@ -234,6 +261,13 @@ impl<'a> Preprocessor<'a> {
                     };
                     if expand {
                         self.expand_in_text(cur, lx, raw)?;
+                        if self.out.len() > MAX_OUTPUT {
+                            let at = Loc {
+                                file: cur.file,
+                                offset: raw.start,
+                            };
+                            return Err(too_large(self.sources, at));
+                        }
                     } else if raw.spliced {
                         self.cleaned(cur, lx, raw);
                     }

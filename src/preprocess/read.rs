@@ -4,8 +4,8 @@
 use std::io::Read as _;
 use std::path::Path;
 
-/// The largest source file cpgen reads; anything larger is not a MIDL file.
-const MAX_SOURCE_BYTES: u64 = 256 << 20;
+/// The largest source file cpgen reads (the largest real IDL file, Wine's mshtml.idl, is 1.2 MB).
+const MAX_SOURCE_BYTES: u64 = 64 << 20;
 
 /// A file's text (see [`decode`]).
 pub(super) fn read_source(path: &Path) -> std::io::Result<String> {
