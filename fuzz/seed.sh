@@ -18,6 +18,11 @@ for target in preprocess parse pipeline; do
     # Errors past column 65,535, in a constant and in an attribute.
     printf 'const int x = 1%*s @;\n' 70000 '' >"$corpus"/long_line_error.idl
     printf '[id(1%*s)] interface I : IUnknown { HRESULT F(@); }\n' 70000 '' >"$corpus"/long_line_attribute.idl
+    # Nesting just inside the limits, where the stack is deepest.
+    deep=255
+    { printf 'const int x = '; printf '(-%.0s' $(seq $deep); printf '1'; printf ')%.0s' $(seq $deep); printf ';\n'; } >"$corpus"/deepest_expression.idl
+    { printf 'interface I : IUnknown {\n%.0s' $(seq $deep); printf '}\n%.0s' $(seq $deep); } >"$corpus"/deepest_blocks.idl
+    { printf 'typedef long '; printf '(*f)(long %.0s' $(seq 127); printf 'x'; printf ')%.0s' $(seq 127); printf ';\n'; } >"$corpus"/deepest_declarator.idl
     if [[ -d $wine ]]; then
         cp "$wine"/*.idl "$corpus"/
     else
