@@ -124,11 +124,18 @@ fn main() -> ExitCode {
         Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
     }));
     let cli = Cli::parse();
-    let result = match cli.command {
+    let run = std::panic::AssertUnwindSafe(|| match cli.command {
         Some(Command::Inspect { input, json }) => inspect(&input, json),
         Some(Command::Features { input, coclasses }) => features(&input, &coclasses),
         None => generate(cli.generate),
-    };
+    });
+    // A bug is an error like any other for the build that runs cpgen (exit 1, not Rust's 101);
+    // the panic's own message is on stderr already.
+    let result = std::panic::catch_unwind(run).unwrap_or_else(|_| {
+        Err(Diagnostic::new(
+            "internal error: cpgen crashed; this is a bug in cpgen, please report it with the input",
+        ))
+    });
     match result {
         Ok(code) => code,
         Err(diagnostic) => {
