@@ -299,3 +299,20 @@ fn huge_inputs_are_refused_quickly_and_in_bounded_memory() {
         assert!(peak < 2 << 30, "a child used {} MB", peak >> 20);
     }
 }
+
+/// Each import is read inside the one that imports it: a chain of thousands of files would end
+/// the stack too.
+#[test]
+fn imports_nested_too_deeply_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for k in 0..200 {
+        let text = format!("import \"f{}.idl\";\n", k + 1);
+        std::fs::write(dir.path().join(format!("f{k}.idl")), text).unwrap();
+    }
+    std::fs::write(dir.path().join("f200.idl"), "").unwrap();
+    let (output, _) = cpgen(&["inspect", "f0.idl"], dir.path());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("imports nested too deeply"), "{stderr}");
+    assert!(stderr.contains("[f64.idl:1:8]"), "{stderr}");
+}

@@ -31,6 +31,7 @@ pub fn load(path: &Path, options: &Options) -> Result<Loaded, Diagnostic> {
         units: Vec::new(),
         seen: HashSet::new(),
         preprocessed: 0,
+        depth: 0,
     };
     match std::fs::metadata(path) {
         Err(e) => {
@@ -62,7 +63,12 @@ struct Loader<'a> {
     seen: HashSet<PathBuf>,
     /// Bytes of preprocessed text of every file so far (at most `preprocess::MAX_OUTPUT`).
     preprocessed: usize,
+    /// How many imports lead to the file being read (each one recurses).
+    depth: usize,
 }
+
+/// How deeply imports may nest; real chains (mshtml.idl to ocidl.idl to ... wtypes.idl) are a few.
+const MAX_IMPORT_DEPTH: usize = 64;
 
 impl Loader<'_> {
     fn load(&mut self, path: &Path, imported_at: Option<Loc>) -> Result<(), Diagnostic> {
@@ -98,7 +104,19 @@ impl Loader<'_> {
                 offset: 0,
             });
             let found = self.find_import(&name.text, at)?;
-            self.load(&found, Some(at))?;
+            if self.depth == MAX_IMPORT_DEPTH {
+                return Err(Diagnostic::at(
+                    &self.sources,
+                    at,
+                    name.text.len() + 2,
+                    format!("imports nested too deeply: more than {MAX_IMPORT_DEPTH} levels"),
+                    "this import is one level too many",
+                ));
+            }
+            self.depth += 1;
+            let loaded = self.load(&found, Some(at));
+            self.depth -= 1;
+            loaded?;
         }
         self.units.push(Unit {
             statements,
