@@ -151,7 +151,8 @@ impl Builder {
         {
             println!("cargo:rerun-if-changed={}", file.display());
         }
-        crate::write::write_atomic(out, &generated.text)
+        crate::write::refuse_target(out, &generated.files)
+            .and_then(|()| crate::write::write_atomic(out, &generated.text))
             .with_context(|| format!("writing {}", out.display()))
     }
 }

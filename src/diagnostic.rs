@@ -3,11 +3,10 @@
 //! A [`Diagnostic`] is built with the [`SourceSet`] at hand, so it carries the quoted source with
 //! it and can be rendered (by miette) long after the run's sources are gone.
 
-use std::sync::Arc;
-
-use miette::{NamedSource, SourceSpan};
+mod excerpt;
 
 use crate::source::{Loc, SourceSet};
+use excerpt::Excerpt;
 
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
@@ -36,8 +35,7 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 struct Place {
     /// `file:line:column`.
     location: String,
-    source_code: NamedSource<Arc<str>>,
-    span: SourceSpan,
+    source_code: Excerpt,
     label: String,
 }
 
@@ -51,7 +49,7 @@ impl miette::Diagnostic for Diagnostic {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let place = self.place.as_ref()?;
         Some(Box::new(std::iter::once(
-            miette::LabeledSpan::new_with_span(Some(place.label.clone()), place.span),
+            miette::LabeledSpan::new_with_span(Some(place.label.clone()), place.source_code.span),
         )))
     }
 
@@ -100,8 +98,7 @@ impl Diagnostic {
             warning: false,
             place: Some(Box::new(Place {
                 location: sources.describe(loc),
-                source_code: NamedSource::new(file.path.display().to_string(), file.text.clone()),
-                span: (offset, len).into(),
+                source_code: Excerpt::new(file, offset, len),
                 label: label.into(),
             })),
             help: (!chain.is_empty()).then_some(chain),

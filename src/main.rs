@@ -84,24 +84,35 @@ struct Input {
     #[arg(short = 'I', long = "include", value_name = "DIR")]
     include_dirs: Vec<PathBuf>,
     /// Define a preprocessor macro, as NAME or NAME=VALUE.
-    #[arg(short = 'D', long = "define", value_name = "NAME[=VALUE]")]
-    defines: Vec<String>,
+    #[arg(short = 'D', long = "define", value_name = "NAME[=VALUE]", value_parser = define)]
+    defines: Vec<(String, Option<String>)>,
+}
+
+/// `-D NAME`, `-D NAME=VALUE` or `-D 'NAME(ARGS)=VALUE'`, as C compilers take them.
+fn define(arg: &str) -> Result<(String, Option<String>), String> {
+    let (name, value) = match arg.split_once('=') {
+        Some((name, value)) => (name, Some(value.to_string())),
+        None => (arg, None),
+    };
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let end = name.find(|c| !word(c)).unwrap_or(name.len());
+    let params = &name[end..];
+    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && (params.is_empty() || params.starts_with('(') && params.ends_with(')'));
+    if !valid {
+        return Err(format!(
+            "`{name}` is not a macro name: expected NAME or NAME=VALUE"
+        ));
+    }
+    Ok((name.to_string(), value))
 }
 
 impl Input {
     fn options(&self) -> cpgen::model::Options {
-        let defines = self
-            .defines
-            .iter()
-            .map(|d| match d.split_once('=') {
-                Some((name, value)) => (name.to_string(), Some(value.to_string())),
-                None => (d.clone(), None),
-            })
-            .collect();
         cpgen::model::Options {
             preprocess: cpgen::preprocess::Options {
                 include_dirs: self.include_dirs.clone(),
-                defines,
+                defines: self.defines.clone(),
             },
         }
     }
@@ -113,30 +124,61 @@ fn main() -> ExitCode {
         Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
     }));
     let cli = Cli::parse();
-    let result = match cli.command {
+    let run = std::panic::AssertUnwindSafe(|| match cli.command {
         Some(Command::Inspect { input, json }) => inspect(&input, json),
         Some(Command::Features { input, coclasses }) => features(&input, &coclasses),
         None => generate(cli.generate),
-    };
+    });
+    // A bug is an error like any other for the build that runs cpgen (exit 1, not Rust's 101);
+    // the panic's own message is on stderr already.
+    let result = std::panic::catch_unwind(run).unwrap_or_else(|_| {
+        Err(Diagnostic::new(
+            "internal error: cpgen crashed; this is a bug in cpgen, please report it with the input",
+        ))
+    });
     match result {
         Ok(code) => code,
         Err(diagnostic) => {
-            eprintln!("{:?}", miette::Report::new(diagnostic));
+            report(&[diagnostic]);
             ExitCode::from(1)
         }
     }
+}
+
+/// Writes to standard output. A reader that went away (`cpgen inspect x.idl | head`) ends the
+/// output quietly, as command-line tools do; any other failure (a full disk) is an error.
+fn print_out(text: &str) -> Result<(), Diagnostic> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Diagnostic::new(format!("writing to standard output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes to standard error in one go; if even that fails there is nowhere left to say so.
+fn print_err(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// A mistake in the command line itself: reported like any error, exit status 2.
+fn usage_error(message: String) -> ExitCode {
+    report(&[Diagnostic::new(message)]);
+    ExitCode::from(2)
 }
 
 fn inspect(input: &Input, json: bool) -> Result<ExitCode, Diagnostic> {
     let own = cpgen::load(&input.idl, &input.options())?.own();
     report(&own.warnings);
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&own).expect("the model always serializes")
-        );
+        let text = serde_json::to_string_pretty(&own).expect("the model always serializes");
+        print_out(&format!("{text}\n"))?;
     } else {
-        print_summary(&own);
+        print_out(&summary(&own))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -151,21 +193,19 @@ fn features(input: &Input, coclasses: &[String]) -> Result<ExitCode, Diagnostic>
         "-",
     )?;
     report(&generated.warnings);
-    print!(
-        "{}",
-        cpgen::write::cargo_dependencies(
-            &input.idl.to_string_lossy().replace('\\', "/"),
-            &generated.features,
-            Path::new("."),
-        )
-    );
+    print_out(&cpgen::write::cargo_dependencies(
+        &input.idl.to_string_lossy().replace('\\', "/"),
+        &generated.features,
+        Path::new("."),
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Warnings go to stderr, before the output, and do not change the exit status.
-fn report(warnings: &[Diagnostic]) {
-    for warning in warnings {
-        eprintln!("{:?}", miette::Report::new(warning.clone()));
+/// Diagnostics go to stderr (warnings before the output; they do not change the exit status),
+/// each rendered whole and written at once.
+fn report(diagnostics: &[Diagnostic]) {
+    for diagnostic in diagnostics {
+        print_err(&format!("{:?}\n", miette::Report::new(diagnostic.clone())));
     }
 }
 
@@ -175,6 +215,13 @@ fn generate(args: Generate) -> Result<ExitCode, Diagnostic> {
         unreachable!("clap requires <IDL> and -o")
     };
     let out_name = out.to_string_lossy().replace('\\', "/");
+    let to_stdout = out == Path::new("-");
+    // Before anything is read or written: the output must be a regular file, not the input.
+    if !to_stdout
+        && let Err(e) = cpgen::write::refuse_target(&out, std::slice::from_ref(&input.idl))
+    {
+        return Ok(usage_error(format!("cannot write {}: {e}", out.display())));
+    }
     // A bare --cross-apartment (the empty value) covers every source.
     let cross_apartment = if args.cross_apartment.is_empty() {
         cpgen::emit::CrossApartment::None
@@ -192,16 +239,19 @@ fn generate(args: Generate) -> Result<ExitCode, Diagnostic> {
     )?;
     report(&generated.warnings);
     let text = generated.text;
-    if out == Path::new("-") {
+    if to_stdout {
         if args.check {
-            return Err(Diagnostic::new(
-                "--check needs a file to compare with, not `-o -`",
+            return Ok(usage_error(
+                "--check needs a file to compare with, not `-o -`".to_string(),
             ));
         }
-        std::io::stdout()
-            .write_all(text.as_bytes())
-            .map_err(|e| Diagnostic::new(format!("writing to standard output: {e}")))?;
+        print_out(&text)?;
         return Ok(ExitCode::SUCCESS);
+    }
+    // Nothing is written yet: an output that is a file the run included or imported is refused
+    // as the input is.
+    if let Err(e) = cpgen::write::refuse_target(&out, &generated.files) {
+        return Ok(usage_error(format!("cannot write {}: {e}", out.display())));
     }
     if args.check {
         let diff = cpgen::write::check(&out, &text)
@@ -210,15 +260,18 @@ fn generate(args: Generate) -> Result<ExitCode, Diagnostic> {
             None => ExitCode::SUCCESS,
             Some(diff) => {
                 if !out.exists() {
-                    eprintln!("{} does not exist; cpgen would write:", out.display());
+                    print_err(&format!(
+                        "{} does not exist; cpgen would write:\n",
+                        out.display()
+                    ));
                 } else {
-                    eprintln!(
-                        "{} is not what cpgen generates from {}:",
+                    print_err(&format!(
+                        "{} is not what cpgen generates from {}:\n",
                         out.display(),
                         input.idl.display()
-                    );
+                    ));
                 }
-                print!("{diff}");
+                print_out(&diff)?;
                 ExitCode::from(1)
             }
         });
@@ -228,17 +281,23 @@ fn generate(args: Generate) -> Result<ExitCode, Diagnostic> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(model: &cpgen::Model) {
+fn summary(model: &cpgen::Model) -> String {
+    let mut out = String::new();
     for interface in &model.interfaces {
-        println!(
-            "{:?} {} ({} methods)",
+        out.push_str(&format!(
+            "{:?} {} ({} methods)\n",
             interface.kind,
             interface.name,
             interface.methods.len()
-        );
+        ));
     }
     for coclass in &model.coclasses {
         let members: Vec<_> = coclass.members.iter().map(|m| m.name.as_str()).collect();
-        println!("coclass {}: {}", coclass.name, members.join(", "));
+        out.push_str(&format!(
+            "coclass {}: {}\n",
+            coclass.name,
+            members.join(", ")
+        ));
     }
+    out
 }

@@ -1,6 +1,8 @@
 //! The last stage: the header that says where a generated file came from, and writing it so
 //! that a failed run never leaves a half-written file (`--check` compares instead).
 
+mod target;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -121,33 +123,88 @@ pub fn runtime_path(from: &Path) -> PathBuf {
     relative
 }
 
+/// Refuses an output path that cannot be written safely: one that exists and is not a regular
+/// file (a device, a FIFO, a folder; a symbolic link counts as the file it leads to), or that is
+/// one of `inputs`, the files the run read, under any name. Nothing is read or written.
+pub fn refuse_target(path: &Path, inputs: &[std::path::PathBuf]) -> std::io::Result<()> {
+    target::refuse_inputs(&target::resolve(path)?, inputs)
+}
+
 /// Writes `contents` to `path` atomically: to a temporary file in the same folder, flushed, then
-/// renamed over `path`. A file that already holds `contents` is left untouched, so its
-/// modification time does not trigger rebuilds.
+/// renamed over `path` (over the file it links to, if it is a symbolic link). A file that
+/// already holds `contents` is left untouched, so its modification time does not trigger
+/// rebuilds. An existing file keeps its permissions (and, where allowed, its owner); a new one
+/// gets the usual 0666 less the umask. A `path` that is not a regular file is an error.
 pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
-    if std::fs::read(path).is_ok_and(|old| old == contents.as_bytes()) {
+    let path = target::resolve(path)?;
+    let existing = target::open_existing(&path)?;
+    if let Some((file, metadata)) = &existing
+        && target::holds(file, metadata, contents.as_bytes())?
+    {
         return Ok(());
     }
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".cpgen-")
-        .tempfile_in(folder)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".cpgen-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        // open(2) takes the umask off.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temporary = builder.tempfile_in(folder)?;
+    if let Some((_, metadata)) = &existing {
+        keep_owner_and_mode(temporary.as_file(), metadata)?;
+    }
     temporary.write_all(contents.as_bytes())?;
     temporary.as_file().sync_all()?;
-    temporary.persist(path).map_err(|e| e.error)?;
+    temporary.persist(&path).map_err(|e| e.error)?;
     Ok(())
 }
 
+/// Gives the new file the old one's mode, and its owner when the process may (root may).
+fn keep_owner_and_mode(file: &std::fs::File, old: &std::fs::Metadata) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        // Only root may give a file away; anyone else's file stays theirs.
+        let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
+    }
+    file.set_permissions(old.permissions())
+}
+
+/// The largest file on disk `--check` diffs against, relative to the generated text; anything
+/// larger is reported as different without reading it.
+const CHECK_READ_FACTOR: u64 = 4;
+
 /// `--check`: `None` when `path` holds exactly `contents`, else a unified diff from the file on
-/// disk (empty when missing) to what cpgen would write.
+/// disk (empty when missing) to what cpgen would write. A file much larger than `contents` is
+/// not read: the answer is a one-line summary instead of a diff.
 pub fn check(path: &Path, contents: &str) -> std::io::Result<Option<String>> {
-    let old = match std::fs::read_to_string(path) {
-        Ok(old) => old,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e),
+    let target = target::resolve(path)?;
+    let limit = (contents.len() as u64).saturating_mul(CHECK_READ_FACTOR) + 4096;
+    let old = match target::open_existing(&target)? {
+        None => String::new(),
+        Some((mut file, metadata)) => {
+            if target::holds(&file, &metadata, contents.as_bytes())? {
+                return Ok(None);
+            }
+            std::io::Seek::rewind(&mut file)?;
+            match target::read_bounded(&file, limit)? {
+                Some(old) => String::from_utf8_lossy(&old).into_owned(),
+                None => {
+                    return Ok(Some(format!(
+                        "{} holds {} bytes, far more than the {} cpgen generates\n",
+                        path.display(),
+                        metadata.len(),
+                        contents.len()
+                    )));
+                }
+            }
+        }
     };
     if old == contents {
         return Ok(None);

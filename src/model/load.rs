@@ -31,12 +31,23 @@ pub fn load(path: &Path, options: &Options) -> Result<Loaded, Diagnostic> {
         sources: SourceSet::new(),
         units: Vec::new(),
         seen: HashSet::new(),
+        preprocessed: 0,
+        depth: 0,
     };
-    if !path.is_file() {
-        return Err(Diagnostic::new(format!(
-            "cannot read {}: no such file",
-            path.display()
-        )));
+    match std::fs::metadata(path) {
+        Err(e) => {
+            return Err(Diagnostic::new(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+        Ok(metadata) if metadata.is_dir() => {
+            return Err(Diagnostic::new(format!(
+                "cannot read {}: it is a folder, not an IDL file",
+                path.display()
+            )));
+        }
+        Ok(_) => {}
     }
     loader.load(path, None)?;
     Ok(Loaded {
@@ -51,7 +62,14 @@ struct Loader<'a> {
     units: Vec<Unit>,
     /// Canonical paths of files already read or being read (an import cycle stops here).
     seen: HashSet<PathBuf>,
+    /// Bytes of preprocessed text of every file so far (at most `preprocess::MAX_OUTPUT`).
+    preprocessed: usize,
+    /// How many imports lead to the file being read (each one recurses).
+    depth: usize,
 }
+
+/// How deeply imports may nest; real chains (mshtml.idl to ocidl.idl to ... wtypes.idl) are a few.
+const MAX_IMPORT_DEPTH: usize = 64;
 
 impl Loader<'_> {
     fn load(&mut self, path: &Path, imported_at: Option<Loc>) -> Result<(), Diagnostic> {
@@ -70,6 +88,14 @@ impl Loader<'_> {
             imported_at,
             &self.options.preprocess,
         )?;
+        self.preprocessed += input.text.len();
+        if self.preprocessed > preprocess::MAX_OUTPUT {
+            let at = imported_at.unwrap_or(Loc {
+                file: input.files[0],
+                offset: 0,
+            });
+            return Err(preprocess::too_large(&self.sources, at));
+        }
         let statements = parse::parse(&self.sources, &input)?;
         let mut imports = Vec::new();
         collect_imports(&statements, &mut imports);
@@ -79,7 +105,19 @@ impl Loader<'_> {
                 offset: 0,
             });
             let found = self.find_import(&name.text, at)?;
-            self.load(&found, Some(at))?;
+            if self.depth == MAX_IMPORT_DEPTH {
+                return Err(Diagnostic::at(
+                    &self.sources,
+                    at,
+                    name.text.len() + 2,
+                    format!("imports nested too deeply: more than {MAX_IMPORT_DEPTH} levels"),
+                    "this import is one level too many",
+                ));
+            }
+            self.depth += 1;
+            let loaded = self.load(&found, Some(at));
+            self.depth -= 1;
+            loaded?;
         }
         self.units.push(Unit {
             statements,

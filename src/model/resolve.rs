@@ -514,10 +514,13 @@ impl<'a> Resolver<'a> {
                             continue;
                         };
                         let index = first_property_index + props.len() as i32;
-                        let dispid = match attr(&field.attrs, "id").and_then(Attribute::expr) {
+                        let id_attr = attr(&field.attrs, "id");
+                        let dispid = match id_attr.and_then(Attribute::expr) {
                             Some(e) => self.int_attr(raw.unit, e)?,
                             None => 0x4000_0000 + index,
                         };
+                        let span = id_attr.map_or(&prop_name.span, |a| &a.span);
+                        numbering.claim(&prop_name.text, dispid, span, raw.unit, self)?;
                         props.push(Property {
                             name: prop_name.text.clone(),
                             ty: render(&type_ref(spec, &declarator.derived, &self.scope)),
@@ -825,12 +828,28 @@ impl Numbering {
             return Ok(id);
         }
         let span = match (id_attr, &declarator.name) {
-            (Some(a), _) => a.span.clone(),
-            (None, Some(name)) => name.span.clone(),
-            (None, None) => declarator.span.clone(),
+            (Some(a), _) => &a.span,
+            (None, Some(name)) => &name.span,
+            (None, None) => &declarator.span,
         };
+        self.claim(&method.name, id, span, unit, resolver)?;
+        self.by_name.entry(method.name.clone()).or_insert(id);
+        self.index += 1;
+        Ok(id)
+    }
+
+    /// Takes DISPID `id` for the member `name` (a method, or a dispinterface's property) declared
+    /// at `span`; another member already on it is an error.
+    fn claim(
+        &mut self,
+        name: &str,
+        id: i32,
+        span: &ast::Span,
+        unit: &Unit,
+        resolver: &Resolver,
+    ) -> Result<(), Diagnostic> {
         if let Some((other, other_span)) = self.by_id.get(&id)
-            && *other != method.name
+            && other != name
         {
             let first = resolver
                 .sources
@@ -838,22 +857,19 @@ impl Numbering {
             return Err(resolver
                 .error(
                     unit,
-                    &span,
-                    format!(
-                        "`{}` and `{other}` have the same DISPID {id:#x}",
-                        method.name
-                    ),
+                    span,
+                    format!("`{name}` and `{other}` have the same DISPID {id:#x}"),
                 )
                 .with_help(format!(
-                    "`{other}` took DISPID {id:#x} at {}; give each method its own [id], since \
-                     a client's Invoke names the method by DISPID alone",
+                    "`{other}` took DISPID {id:#x} at {}; give each member its own [id], since \
+                     a client's Invoke names the member by DISPID alone",
                     first
                 )));
         }
-        self.by_id.entry(id).or_insert((method.name.clone(), span));
-        self.by_name.entry(method.name.clone()).or_insert(id);
-        self.index += 1;
-        Ok(id)
+        self.by_id
+            .entry(id)
+            .or_insert((name.to_string(), span.clone()));
+        Ok(())
     }
 }
 

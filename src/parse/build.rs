@@ -1,6 +1,7 @@
 //! Turns pest's pairs into the syntax tree. The grammar fixes the shape of every pair, so this
 //! only walks it; the one thing it can reject is a number too large for 64 bits.
 
+use std::cell::Cell;
 use std::sync::LazyLock;
 
 use pest::iterators::Pair;
@@ -15,6 +16,43 @@ type Result<T> = std::result::Result<T, Error>;
 
 pub fn file(pair: Pair<Rule>) -> Result<Vec<Statement>> {
     statements(pair.into_inner())
+}
+
+/// How deep the syntax tree may grow. Brackets are limited before parsing (see `nesting`), but
+/// `-x`, `a + b + c` and `a[1][2]` chains grow the tree without them, and everything that walks
+/// it later (constant evaluation, dropping it) recurses once per level.
+const MAX_DEPTH: usize = 1000;
+
+thread_local! {
+    /// The depth of the node being built: the sum of the [`Level`]s alive.
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// `levels` more levels of the tree, for as long as this lives.
+struct Level(usize);
+
+impl Drop for Level {
+    fn drop(&mut self) {
+        DEPTH.with(|depth| depth.set(depth.get() - self.0));
+    }
+}
+
+/// Enters `levels` levels of tree for `pair`, or refuses if that goes past [`MAX_DEPTH`].
+fn enter(pair: &Pair<Rule>, levels: usize) -> Result<Level> {
+    DEPTH.with(|depth| {
+        let now = depth.get() + levels;
+        if now > MAX_DEPTH {
+            return Err((
+                span(pair),
+                format!(
+                    "nested too deeply: more than {MAX_DEPTH} levels of operators, declarators \
+                     and blocks"
+                ),
+            ));
+        }
+        depth.set(now);
+        Ok(Level(levels))
+    })
 }
 
 fn statements<'a>(pairs: impl Iterator<Item = Pair<'a, Rule>>) -> Result<Vec<Statement>> {
@@ -44,6 +82,7 @@ fn statement(pair: Pair<Rule>) -> Result<Option<Statement>> {
 }
 
 fn definition(pair: Pair<Rule>) -> Result<Definition> {
+    let _level = enter(&pair, 1)?;
     let span = span(&pair);
     let mut inner = pair.into_inner().peekable();
     let attrs = match inner.peek() {
@@ -237,6 +276,7 @@ fn decl_spec(pair: Pair<Rule>) -> Result<DeclSpec> {
 }
 
 fn type_spec(pair: Pair<Rule>) -> Result<TypeSpec> {
+    let _level = enter(&pair, 1)?;
     let has_body = pair.as_str().contains('{');
     Ok(match pair.as_rule() {
         Rule::named_type => TypeSpec::Named(name(pair)),
@@ -418,6 +458,7 @@ fn init_declarator(pair: Pair<Rule>) -> Result<InitDeclarator> {
 /// Flattens a (possibly abstract) declarator: the inner declarator's derivations apply first,
 /// then this level's suffixes, then its pointers from the innermost out.
 fn declarator(pair: Pair<Rule>) -> Result<Declarator> {
+    let _level = enter(&pair, 1)?;
     let span = span(&pair);
     let mut pointers = Vec::new();
     let mut inner = Declarator::default();
@@ -502,6 +543,8 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 });
 
 fn expr(pair: Pair<Rule>) -> Result<Expr> {
+    // Operands and operators alternate; each operator may add a level.
+    let _level = enter(&pair, pair.clone().into_inner().count() / 2 + 1)?;
     PRATT
         .map_primary(unary)
         .map_infix(|lhs, op, rhs| {
@@ -545,6 +588,8 @@ fn binary_op(rule: Rule) -> BinaryOp {
 
 /// `prefix* primary postfix*`: postfixes bind tighter than prefixes.
 fn unary(pair: Pair<Rule>) -> Result<Expr> {
+    // Every prefix and postfix is a level above the primary.
+    let _level = enter(&pair, pair.clone().into_inner().count())?;
     let mut prefixes = Vec::new();
     let mut value: Option<Expr> = None;
     for part in pair.into_inner() {

@@ -2,6 +2,7 @@
 
 pub mod ast;
 mod build;
+mod nesting;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +22,19 @@ pub fn parse(
     sources: &SourceSet,
     input: &preprocess::Output,
 ) -> Result<Vec<ast::Statement>, Diagnostic> {
+    if let Some(offset) = nesting::too_deep(&input.text) {
+        let (loc, len) = locate(input, offset, 1);
+        return Err(Diagnostic::at(
+            sources,
+            loc,
+            len,
+            format!(
+                "nested too deeply: more than {} levels of brackets",
+                nesting::MAX_NESTING
+            ),
+            "this one opens a level too many",
+        ));
+    }
     let mut pairs =
         MidlParser::parse(Rule::file, &input.text).map_err(|e| syntax_error(sources, input, &e))?;
     let file = pairs.next().expect("the file rule always yields one pair");

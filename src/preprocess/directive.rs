@@ -143,6 +143,10 @@ impl Preprocessor<'_> {
                     "`#error` directive",
                 ));
             }
+            (Kind::Ident, "pragma") if line.args.first().is_some_and(|t| &*t.text == "once") => {
+                let path = canonical(&self.sources.get(file).path);
+                self.once.insert(path);
+            }
             // Nothing for MIDL in these; line markers (`# 12 "file"`) are covered by the map.
             (Kind::Ident, "pragma" | "warning" | "line" | "ident" | "sccs") => {}
             (Kind::Number, _) => {}
@@ -419,6 +423,9 @@ impl Preprocessor<'_> {
         if !self.files.contains(&id) {
             self.files.push(id);
         }
+        if self.once.contains(&canonical(&self.sources.get(id).path)) {
+            return Ok(());
+        }
         // Everything before the directive goes out first; the file takes the directive's place.
         self.copy_to(cur, src, line_start);
         self.include_depth += 1;
@@ -518,6 +525,11 @@ impl Preprocessor<'_> {
         // Found nowhere: cpgen's own copy of an SDK header (olectl.h, idispids.h), if it has one.
         crate::builtin::path(name).ok_or(dirs)
     }
+}
+
+/// A file's path with links and `..` resolved, so `#pragma once` knows it under any name.
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Reads the rest of a directive line as tokens, leaving the lexer on its newline.

@@ -144,7 +144,7 @@ impl<'a> Expander<'a> {
                 }
                 Macro::Object(body) => {
                     let hide = tok.hide.with(name);
-                    self.substitute(body, &[], None, &tok, &hide)?
+                    self.substitute(body, Vec::new(), None, &tok, &hide)?
                 }
                 Macro::Function {
                     params,
@@ -163,7 +163,7 @@ impl<'a> Expander<'a> {
                     let (args, rparen) =
                         self.arguments(&tok, params.len(), *variadic, pending, input)?;
                     let hide = tok.hide.intersect(&rparen.hide).with(name);
-                    self.substitute(body, &args, Some(*variadic), &tok, &hide)?
+                    self.substitute(body, args, Some(*variadic), &tok, &hide)?
                 }
             };
             self.budget = self
@@ -261,6 +261,11 @@ impl<'a> Expander<'a> {
                     ));
             };
             if tok.is("(") {
+                // Each level of a nested call is expanded on its own (recursing): refuse
+                // before collecting them all.
+                if depth == MAX_ARGUMENT_NESTING {
+                    return Err(self.nested_too_deeply(&tok));
+                }
                 depth += 1;
             } else if tok.is(")") {
                 if depth == 0 {
@@ -309,16 +314,33 @@ impl<'a> Expander<'a> {
 
     /// A macro body with its arguments substituted, ready to be rescanned. `variadic` is `None`
     /// for an object-like macro.
+    ///
+    /// An argument that only appears expanded is moved into its expansion, and the expansion
+    /// into its last use, rather than copied: a call nested in an argument then costs memory in
+    /// proportion to its tokens, not to its tokens times its depth.
     fn substitute(
         &mut self,
         body: &[BodyTok],
-        args: &[Vec<Tok>],
+        mut args: Vec<Vec<Tok>>,
         variadic: Option<bool>,
         call: &Tok,
         hide: &HideSet,
     ) -> Result<Vec<Tok>, Diagnostic> {
         let function = variadic.is_some();
         let is_paste = |i: usize| body.get(i).is_some_and(|b| b.tok.is("##"));
+        // Uses of each parameter that take it expanded, and whether any takes it as written.
+        let mut expanded_uses = vec![0usize; args.len()];
+        let mut raw_use = vec![false; args.len()];
+        for (i, item) in body.iter().enumerate() {
+            if let Some(p) = item.param.filter(|&p| p < args.len()) {
+                let stringized = function && i > 0 && body[i - 1].tok.is("#");
+                if stringized || is_paste(i + 1) || (i > 0 && is_paste(i - 1)) {
+                    raw_use[p] = true;
+                } else {
+                    expanded_uses[p] += 1;
+                }
+            }
+        }
         let mut expanded: Vec<Option<Vec<Tok>>> = vec![None; args.len()];
         let mut out: Vec<Tok> = Vec::new();
         let mut paste_next = false;
@@ -360,9 +382,19 @@ impl<'a> Expander<'a> {
                     args[p].clone()
                 } else {
                     if expanded[p].is_none() {
-                        expanded[p] = Some(self.expand_argument(&args[p], call)?);
+                        let arg = if raw_use[p] {
+                            args[p].clone()
+                        } else {
+                            std::mem::take(&mut args[p])
+                        };
+                        expanded[p] = Some(self.expand_argument(arg, call)?);
                     }
-                    let mut toks = expanded[p].clone().unwrap_or_default();
+                    expanded_uses[p] = expanded_uses[p].saturating_sub(1);
+                    let mut toks = if expanded_uses[p] == 0 {
+                        expanded[p].take().unwrap_or_default()
+                    } else {
+                        expanded[p].clone().unwrap_or_default()
+                    };
                     if let Some(first) = toks.first_mut() {
                         first.space = item.tok.space;
                     }
@@ -405,17 +437,22 @@ impl<'a> Expander<'a> {
         Ok(out)
     }
 
+    fn nested_too_deeply(&self, at: &Tok) -> Diagnostic {
+        self.error(
+            at,
+            "macro calls are nested too deeply inside arguments",
+            &format!("expected at most {MAX_ARGUMENT_NESTING} levels of nesting"),
+        )
+    }
+
     /// An argument fully macro-expanded on its own, as C requires before substitution.
-    fn expand_argument(&mut self, arg: &[Tok], call: &Tok) -> Result<Vec<Tok>, Diagnostic> {
+    fn expand_argument(&mut self, mut arg: Vec<Tok>, call: &Tok) -> Result<Vec<Tok>, Diagnostic> {
         if self.depth >= MAX_ARGUMENT_NESTING {
-            return Err(self.error(
-                call,
-                "macro calls are nested too deeply inside arguments",
-                &format!("expected at most {MAX_ARGUMENT_NESTING} levels of nesting"),
-            ));
+            return Err(self.nested_too_deeply(call));
         }
         self.depth += 1;
-        let mut pending: Vec<Tok> = arg.iter().rev().cloned().collect();
+        arg.reverse();
+        let mut pending = arg;
         let mut out = Vec::new();
         let result = self.run(&mut pending, &mut NoInput, &mut out);
         self.depth -= 1;

@@ -14,15 +14,18 @@ mod directive;
 mod expr;
 mod lex;
 mod macros;
+mod read;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, LineMap, Loc, SourceSet};
 use lex::{Kind, Lexer, Raw, Tok, Unterminated};
 use macros::{Expander, Input, Macro, Macros};
+use read::read_source;
 
 /// What the command line says to the preprocessor.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +56,26 @@ const PREDEFINED: &str = "#define __WIDL__ 0x80000\n#define _WIN32 1\n";
 
 /// How deeply `#include`s may nest before a file is taken to include itself.
 const MAX_INCLUDE_DEPTH: usize = 64;
+
+/// The most preprocessed text one run reads, all its files together: several times what the
+/// largest real IDL file (Wine's mshtml.idl, with all it imports, 2.8 MiB) gives, and little
+/// enough that parsing and resolving it take seconds and well under 2 GB, whatever it holds.
+pub const MAX_OUTPUT: usize = 6 << 20;
+
+/// The error for a run whose preprocessed text outgrew [`MAX_OUTPUT`], at `at`.
+pub fn too_large(sources: &SourceSet, at: Loc) -> Diagnostic {
+    Diagnostic::at(
+        sources,
+        at,
+        1,
+        format!(
+            "the preprocessed input is larger than {} MiB",
+            MAX_OUTPUT >> 20
+        ),
+        "it passed the limit here",
+    )
+    .with_help("is a macro expanding to far more text than intended?")
+}
 
 /// Preprocesses the file at `path`, adding it and every file it includes to `sources`.
 /// `included_from` is the `import` that asked for it, if any.
@@ -109,19 +132,6 @@ fn predefined(options: &Options) -> Result<Macros, Diagnostic> {
     Ok(pp.macros)
 }
 
-/// A file's text (a built-in SDK header's, for its path); bytes that are not UTF-8 become U+FFFD
-/// rather than an error.
-fn read_source(path: &Path) -> std::io::Result<String> {
-    if let Some(text) = crate::builtin::text(path) {
-        return Ok(text.to_string());
-    }
-    let bytes = std::fs::read(path)?;
-    Ok(match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
-}
-
 /// One `#if` group being read.
 struct Cond {
     /// The `#if` itself, for "unterminated" errors.
@@ -150,6 +160,8 @@ struct Preprocessor<'a> {
     map: LineMap,
     files: Vec<FileId>,
     include_depth: usize,
+    /// Files that said `#pragma once`, by canonical path.
+    once: HashSet<PathBuf>,
 }
 
 /// How far one file has been written to the output.
@@ -174,6 +186,7 @@ impl<'a> Preprocessor<'a> {
             map: LineMap::default(),
             files: Vec::new(),
             include_depth: 0,
+            once: HashSet::new(),
         }
     }
 
@@ -199,6 +212,13 @@ impl<'a> Preprocessor<'a> {
                 self.directive(&mut cur, &mut lx, line_start, hash)?;
             } else if self.active() {
                 self.text_line(&mut cur, &mut lx)?;
+                if self.out.len() + lx.pos.saturating_sub(cur.copy_from) > MAX_OUTPUT {
+                    let at = Loc {
+                        file,
+                        offset: line_start,
+                    };
+                    return Err(too_large(self.sources, at));
+                }
             } else {
                 self.skip_line(&cur, &mut lx)?;
                 self.drop_text(&mut cur, src, line_start, lx.pos);
@@ -241,6 +261,13 @@ impl<'a> Preprocessor<'a> {
                     };
                     if expand {
                         self.expand_in_text(cur, lx, raw)?;
+                        if self.out.len() > MAX_OUTPUT {
+                            let at = Loc {
+                                file: cur.file,
+                                offset: raw.start,
+                            };
+                            return Err(too_large(self.sources, at));
+                        }
                     } else if raw.spliced {
                         self.cleaned(cur, lx, raw);
                     }
