@@ -3,6 +3,10 @@
 #
 #   benches/vs_widl.sh [RUNS]        (default 5; needs libwine-dev and wine64-tools)
 #
+# 0. The files users have: the shipped sample (fixtures/clock.idl) and a typical ActiveX control's
+#    IDL (fixtures/realworld/vlc-activex/axvlc.idl: 746 lines, 2 coclasses, an event
+#    dispinterface, dual interfaces), each tool 4 × RUNS times, alternating; median wall time and
+#    the largest peak memory (/usr/bin/time's maximum resident set) of each.
 # 1. mshtml.idl (30,000 lines, plus the dozen files it imports): `cpgen mshtml.idl -o OUT` and
 #    `widl -h -o OUT mshtml.idl`, each RUNS times, alternating; the median wall time of each.
 # 2. The whole folder: every .idl file of Wine's SDK folder that `widl -h` accepts, one process
@@ -43,14 +47,46 @@ median() {
 }
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
-run_cpgen() { "$CPGEN" "$idl_dir/$1" "${includes[@]}" -o "$scratch/$1.rs" 2>"$scratch/cpgen.err"; }
+# Each takes a file of Wine's folder by name, or any file by path.
+input() { if [[ $1 == */* ]]; then echo "$1"; else echo "$idl_dir/$1"; fi; }
+run_cpgen() {
+    "$CPGEN" "$(input "$1")" "${includes[@]}" -o "$scratch/${1##*/}.rs" 2>"$scratch/cpgen.err"
+}
 run_widl() {
-    (cd "$scratch" && "$widl" "${includes[@]}" -h -o "$scratch/$1.h" "$idl_dir/$1" 2>/dev/null)
+    (cd "$scratch" && "$widl" "${includes[@]}" -h -o "$scratch/${1##*/}.h" "$(input "$1")" 2>/dev/null)
 }
 
 echo "cpgen: $CPGEN"
 echo "widl:  $widl ($("$widl" -V 2>&1 | head -1))"
 echo "inputs: $idl_dir; $runs runs"
+
+# --- the sample and a typical control ----------------------------------------------------------
+# Peak memory (KB) of one run of a tool on a file, measured apart from the timed runs.
+peak() {
+    local out
+    out=$(mktemp -p "$scratch")
+    (cd "$scratch" && /usr/bin/time -f %M -o "$out" "$@" >/dev/null 2>&1) || true
+    echo $(($(tail -1 "$out") / 1024))
+}
+for file in "$root/fixtures/clock.idl" "$root/fixtures/realworld/vlc-activex/axvlc.idl"; do
+    run_cpgen "$file" || { cat "$scratch/cpgen.err" >&2; exit 1; }
+    run_widl "$file" || { echo "widl fails on $file" >&2; exit 1; }
+    : >"$scratch/cpgen.times"
+    : >"$scratch/widl.times"
+    for _ in $(seq $((4 * runs))); do
+        start=$(now); run_cpgen "$file"; end=$(now)
+        elapsed "$start" "$end" >>"$scratch/cpgen.times"
+        start=$(now); run_widl "$file"; end=$(now)
+        elapsed "$start" "$end" >>"$scratch/widl.times"
+    done
+    cpgen_time=$(median <"$scratch/cpgen.times")
+    widl_time=$(median <"$scratch/widl.times")
+    cpgen_peak=$(peak "$CPGEN" "$file" "${includes[@]}" -o "$scratch/peak.rs")
+    widl_peak=$(peak "$widl" "${includes[@]}" -h -o "$scratch/peak.h" "$file")
+    printf '%s: cpgen %.4f s %d MB, widl -h %.4f s %d MB (median, peak memory), cpgen/widl = %s\n' \
+        "${file#"$root"/}" "$cpgen_time" "$cpgen_peak" "$widl_time" "$widl_peak" \
+        "$(ratio "$cpgen_time" "$widl_time")"
+done
 
 # --- mshtml.idl --------------------------------------------------------------------------------
 run_cpgen mshtml.idl || { cat "$scratch/cpgen.err" >&2; exit 1; }
