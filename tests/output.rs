@@ -5,6 +5,8 @@
 //! closed or full stdout or stderr ends the run quietly with 0, 1 or 2, never a panic.
 #![cfg(unix)]
 
+mod common;
+
 use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -185,17 +187,6 @@ fn new_files_get_0666_less_the_umask_and_old_ones_keep_their_mode() {
     }
 }
 
-/// Peak memory of the largest child process waited for so far, in bytes.
-fn children_peak_memory() -> u64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    usage.ru_maxrss as u64 * 1024
-}
-
 /// A 2 GB (sparse) old output is replaced, and `--check`ed, without being read into memory.
 #[test]
 fn a_huge_old_output_is_not_read() {
@@ -221,7 +212,7 @@ fn a_huge_old_output_is_not_read() {
         let size = std::fs::metadata(&out).unwrap().len();
         assert_eq!(size == 2 << 30, check, "{args:?}: {size} bytes");
     }
-    let peak = children_peak_memory();
+    let peak = common::children_peak_memory();
     assert!(peak < 1 << 30, "a cpgen used {} MB", peak >> 20);
 }
 

@@ -3,6 +3,8 @@
 //! in other encodings. Each ends in a located error or a result, quickly, with exit status 0 or
 //! 1, never a crash. The files are in `fixtures/robust`, one per way in.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -255,18 +257,6 @@ fn nesting_up_to_the_limits_fits_a_small_stack() {
         .unwrap();
 }
 
-/// Peak memory of the largest child process waited for so far, in bytes.
-#[cfg(unix)]
-fn children_peak_memory() -> u64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    usage.ru_maxrss as u64 * 1024
-}
-
 /// 64 MB inputs: a macro that multiplies text, a plain long file, one long line. Each is refused
 /// (the preprocessed text of a run is bounded) within seconds and well under 2 GB.
 #[test]
@@ -295,7 +285,7 @@ fn huge_inputs_are_refused_quickly_and_in_bounded_memory() {
     }
     #[cfg(unix)]
     {
-        let peak = children_peak_memory();
+        let peak = common::children_peak_memory();
         assert!(peak < 2 << 30, "a child used {} MB", peak >> 20);
     }
 }

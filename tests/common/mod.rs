@@ -82,6 +82,18 @@ pub fn wine_or_skip(test: &str) -> Option<Wine> {
     None
 }
 
+/// Peak memory of the largest child process this test process waited for so far, in bytes.
+#[cfg(unix)]
+pub fn children_peak_memory() -> u64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    usage.ru_maxrss as u64 * 1024
+}
+
 /// Writes a line to stderr past libtest's output capture (which takes only
 /// `print!`-family output), so skips and summaries show in a plain `cargo test`.
 pub fn announce(line: &str) {
