@@ -10,8 +10,8 @@ use windows::Win32::System::Com::{
 use windows::Win32::System::Ole::{CreateErrorInfo, SafeArrayCopy};
 use windows::Win32::System::Variant::{
     VARENUM, VARIANT, VARIANT_0, VARIANT_0_0, VARIANT_0_0_0, VT_BOOL, VT_BSTR, VT_BYREF, VT_DATE,
-    VT_DISPATCH, VT_I1, VT_I2, VT_I4, VT_I8, VT_R4, VT_R8, VT_UI1, VT_UI2, VT_UI4, VT_UI8,
-    VT_UNKNOWN, VT_VARIANT,
+    VT_DISPATCH, VT_I1, VT_I2, VT_I4, VT_I8, VT_INT, VT_R4, VT_R8, VT_UI1, VT_UI2, VT_UI4, VT_UI8,
+    VT_UINT, VT_UNKNOWN, VT_VARIANT,
 };
 use windows_core::{BSTR, Error, GUID, HRESULT, HSTRING, IUnknown, Interface, Result};
 
@@ -264,10 +264,27 @@ impl EventArg for InVariantRef<'_> {
     }
 }
 
-/// `int` and `unsigned int`: 32 bits like `long`, but `VT_INT` / `VT_UINT`, as MIDL describes
-/// them in type libraries (cpgen passes the bits as an i32).
-pub fn int(vt: VARENUM, bits: i32) -> VARIANT {
-    variant(vt, VARIANT_0_0_0 { intVal: bits })
+/// `int`: 32 bits like `long`, but `VT_INT`, as MIDL describes it in type libraries (cpgen
+/// wraps the parameter). Laid out as the i32, which is how a sink receives it in place.
+#[repr(transparent)]
+pub struct Int(pub i32);
+
+impl EventArg for Int {
+    #[inline]
+    fn into_variant(self) -> VARIANT {
+        variant(VT_INT, VARIANT_0_0_0 { intVal: self.0 })
+    }
+}
+
+/// `unsigned int`: as [`Int`], a `u32` sent as `VT_UINT`.
+#[repr(transparent)]
+pub struct UInt(pub u32);
+
+impl EventArg for UInt {
+    #[inline]
+    fn into_variant(self) -> VARIANT {
+        variant(VT_UINT, VARIANT_0_0_0 { uintVal: self.0 })
+    }
 }
 
 /// `DATE`: an f64 like `double`, but `VT_DATE` (cpgen wraps the parameter).

@@ -117,15 +117,8 @@ fn dispatch_event(
                 };
                 format!("dispatch::by_ref({}, {target})", vt(inner))
             }
-            EventType::Value { vt: "VT_DATE", .. } => {
-                format!("dispatch::Date({rust}).into_variant()")
-            }
-            EventType::Value { vt: "VT_INT", .. } => {
-                format!("dispatch::int(windows::Win32::System::Variant::VT_INT, {rust})")
-            }
-            EventType::Value { vt: "VT_UINT", .. } => {
-                // The bits of the u32, as `uintVal` and `intVal` share them.
-                format!("dispatch::int(windows::Win32::System::Variant::VT_UINT, {rust} as i32)")
+            EventType::Value { .. } if let Some(wrapper) = ty.wrapper() => {
+                format!("dispatch::{wrapper}({rust}).into_variant()")
             }
             EventType::Value { rust: r, .. } if is_enum(model, r) => {
                 format!("{rust}.0.into_variant()")

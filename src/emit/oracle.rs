@@ -45,6 +45,18 @@ impl EventType {
             EventType::Out(inner) | EventType::InRef(inner) => inner.vt(),
         }
     }
+
+    /// The runtime's wrapper (`cpgen_runtime::dispatch::Date`) that carries a value whose
+    /// VARIANT tag its Rust type does not tell: a `DATE` is an `f64` and an `int` an `i32`, but
+    /// they travel as `VT_DATE` and `VT_INT`, not `VT_R8` and `VT_I4`.
+    pub fn wrapper(&self) -> Option<&'static str> {
+        match self {
+            EventType::Value { vt: "VT_DATE", .. } => Some("Date"),
+            EventType::Value { vt: "VT_INT", .. } => Some("Int"),
+            EventType::Value { vt: "VT_UINT", .. } => Some("UInt"),
+            _ => None,
+        }
+    }
 }
 
 /// The Rust type of a `Fire_` (and handler) parameter (`owned`: behind `&mut`).

@@ -179,8 +179,8 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
     for (index, (param, ty)) in event.params.iter().zip(&event.types).enumerate() {
         let name = local(&param.name);
         let (read, arg) = match ty {
-            EventType::Value { vt: "VT_DATE", .. } => (
-                format!("args.value::<cpgen_runtime::dispatch::Date>({index})?"),
+            EventType::Value { .. } if let Some(wrapper) = ty.wrapper() => (
+                format!("args.value::<cpgen_runtime::dispatch::{wrapper}>({index})?"),
                 format!("{name}.0"),
             ),
             EventType::Value { rust, .. } if is_enum(model, rust) => (
@@ -213,8 +213,9 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
             ),
             EventType::Out(inner) | EventType::InRef(inner) => {
                 let (read, arg) = match inner.as_ref() {
-                    EventType::Value { vt: "VT_DATE", .. } => (
-                        format!("args.by_ref::<cpgen_runtime::dispatch::Date>({index})?"),
+                    // `int*` arrives as `VT_INT | VT_BYREF`, not `VT_I4`'s: read as sent.
+                    EventType::Value { .. } if let Some(wrapper) = inner.wrapper() => (
+                        format!("args.by_ref::<cpgen_runtime::dispatch::{wrapper}>({index})?"),
                         format!("&mut {name}.0"),
                     ),
                     EventType::Value { rust, .. } if is_enum(model, rust) => {

@@ -8,12 +8,12 @@ use windows::Win32::Foundation::{DISP_E_TYPEMISMATCH, E_POINTER, VARIANT_BOOL};
 use windows::Win32::System::Com::{DISPPARAMS, IDispatch, SAFEARRAY};
 use windows::Win32::System::Variant::{
     VAR_CHANGE_FLAGS, VARENUM, VARIANT, VARIANT_0_0, VT_BOOL, VT_BSTR, VT_BYREF, VT_DATE,
-    VT_DISPATCH, VT_EMPTY, VT_I1, VT_I2, VT_I4, VT_I8, VT_R4, VT_R8, VT_UI1, VT_UI2, VT_UI4,
-    VT_UI8, VT_UNKNOWN, VT_VARIANT, VariantChangeType,
+    VT_DISPATCH, VT_EMPTY, VT_I1, VT_I2, VT_I4, VT_I8, VT_INT, VT_R4, VT_R8, VT_UI1, VT_UI2,
+    VT_UI4, VT_UI8, VT_UINT, VT_UNKNOWN, VT_VARIANT, VariantChangeType,
 };
 use windows_core::{BSTR, Error, HRESULT, IUnknown, Interface, Result};
 
-use crate::dispatch::Date;
+use crate::dispatch::{Date, Int, UInt};
 
 /// A Rust type laid out as the field that a VARIANT of type `VT` holds
 /// (every field of the VARIANT's union starts at the same place).
@@ -47,6 +47,8 @@ payloads!(
     f32 => VT_R4,
     f64 => VT_R8,
     Date => VT_DATE,
+    Int => VT_INT,
+    UInt => VT_UINT,
     VARIANT_BOOL => VT_BOOL,
     BSTR => VT_BSTR,
     Option<IDispatch> => VT_DISPATCH,

@@ -4,6 +4,7 @@
 //! argument as COM specifies.
 #![deny(warnings)]
 
+mod ints;
 mod invoke;
 mod round_trip;
 mod support;
