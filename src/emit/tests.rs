@@ -20,6 +20,7 @@ fn options() -> Options {
         coclasses: Vec::new(),
         module: "t_idl".into(),
         cross_apartment: Default::default(),
+        property_notify: false,
     }
 }
 

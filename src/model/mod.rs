@@ -162,6 +162,16 @@ pub struct Method {
     pub call_as: Option<String>,
     pub restricted: bool,
     pub hidden: bool,
+    /// `[bindable]`: a property whose changes are announced through `IPropertyNotifySink`.
+    #[serde(skip_serializing_if = "is_false")]
+    pub bindable: bool,
+    /// `[requestedit]`: a property whose changes are asked for through `IPropertyNotifySink`.
+    #[serde(skip_serializing_if = "is_false")]
+    pub requestedit: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -204,6 +214,12 @@ pub struct Property {
     pub ty: String,
     pub dispid: i32,
     pub readonly: bool,
+    /// `[bindable]`, as on a method.
+    #[serde(skip_serializing_if = "is_false")]
+    pub bindable: bool,
+    /// `[requestedit]`, as on a method.
+    #[serde(skip_serializing_if = "is_false")]
+    pub requestedit: bool,
 }
 
 /// A type reference: a named base type with pointers and array dimensions applied.

@@ -526,6 +526,8 @@ impl<'a> Resolver<'a> {
                             ty: render(&type_ref(spec, &declarator.derived, &self.scope)),
                             dispid,
                             readonly: has(&field.attrs, "readonly"),
+                            bindable: has(&field.attrs, "bindable"),
+                            requestedit: has(&field.attrs, "requestedit"),
                         });
                     }
                 }
@@ -591,6 +593,8 @@ impl<'a> Resolver<'a> {
             call_as: attr(attrs, "call_as").map(|a| arg_text(unit, a)),
             restricted: has(attrs, "restricted"),
             hidden: has(attrs, "hidden"),
+            bindable: has(attrs, "bindable"),
+            requestedit: has(attrs, "requestedit"),
         })
     }
 
