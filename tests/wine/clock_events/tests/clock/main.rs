@@ -10,6 +10,7 @@ mod connection;
 mod enumerators;
 mod firing;
 mod lifetime;
+mod property_notify;
 mod pruning;
 mod reentrancy;
 mod registry;
