@@ -14,19 +14,25 @@
 //!   with the argument's index in DISPPARAMS in `puArgErr`. By-reference
 //!   parameters are lent in place, or, through a `VT_VARIANT | VT_BYREF`
 //!   of another type, converted and written back after the handler ran.
+//!
+//! A handler's error (what [`Args::handled`] was given) reaches a caller that
+//! passed an `EXCEPINFO` as `DISP_E_EXCEPTION` with it filled: the error's
+//! `IErrorInfo` source (else the interface's name), its message as the
+//! description, its HRESULT as `scode`; scripting clients and pywin32 read
+//! that. Without an `EXCEPINFO`, `Invoke` returns the handler's HRESULT.
 
 use std::ffi::c_void;
 
 use windows::Win32::Foundation::{
-    DISP_E_BADINDEX, DISP_E_BADPARAMCOUNT, DISP_E_MEMBERNOTFOUND, DISP_E_NONAMEDARGS,
-    DISP_E_UNKNOWNINTERFACE, DISP_E_UNKNOWNNAME, E_NOTIMPL, E_POINTER, S_OK,
+    DISP_E_BADINDEX, DISP_E_BADPARAMCOUNT, DISP_E_EXCEPTION, DISP_E_MEMBERNOTFOUND,
+    DISP_E_NONAMEDARGS, DISP_E_UNKNOWNINTERFACE, DISP_E_UNKNOWNNAME, E_NOTIMPL, E_POINTER, S_OK,
 };
 use windows::Win32::System::Com::{
-    DISPATCH_FLAGS, DISPATCH_METHOD, DISPPARAMS, EXCEPINFO, IDispatch_Vtbl, ITypeInfo,
+    DISPATCH_FLAGS, DISPATCH_METHOD, DISPPARAMS, EXCEPINFO, IDispatch_Vtbl, IErrorInfo, ITypeInfo,
 };
 use windows::Win32::System::Ole::DISPID_UNKNOWN;
 use windows::Win32::System::Variant::VARIANT;
-use windows_core::{Error, GUID, HRESULT, Interface, PCWSTR, Result};
+use windows_core::{BSTR, Error, GUID, HRESULT, IUnknown, Interface, PCWSTR, Result};
 
 use crate::sink::{Adapter, Object};
 
@@ -36,6 +42,9 @@ pub use args::{Args, Held, Payload, Slot};
 
 /// What a generated `<S>Sink` tells `Invoke` and `GetIDsOfNames`.
 pub trait Dispatch {
+    /// The source interface's name: `EXCEPINFO`'s source when a handler's
+    /// error names none.
+    const INTERFACE: &'static str;
     /// The events `Invoke` reaches.
     const MEMBERS: &'static [Member];
     /// Calls the handler's method for event `dispid` (one of `MEMBERS`,
@@ -143,11 +152,51 @@ impl<A: Adapter + Dispatch> Object<A> {
         flags: DISPATCH_FLAGS,
         params: *const DISPPARAMS,
         _result: *mut VARIANT,
-        _exception: *mut EXCEPINFO,
+        exception: *mut EXCEPINFO,
         arg_err: *mut u32,
     ) -> HRESULT {
         // SAFETY: COM calls Invoke on a live sink, with Invoke's pointers.
-        unsafe { invoke(Self::adapter(this), dispid, riid, flags, params, arg_err) }.into()
+        let invoked = unsafe { invoke(Self::adapter(this), dispid, riid, flags, params, arg_err) };
+        match invoked {
+            // SAFETY: a non-null EXCEPINFO is the caller's, lent for the call.
+            Err(Raised::Handler(error)) if !exception.is_null() => unsafe {
+                exception.write(exception_info(&error, A::INTERFACE));
+                DISP_E_EXCEPTION
+            },
+            Err(Raised::Handler(error) | Raised::Invoke(error)) => error.into(),
+            Ok(()) => S_OK,
+        }
+    }
+}
+
+/// Why `Invoke` failed: the handler's error, or the call's own.
+enum Raised {
+    Handler(Error),
+    Invoke(Error),
+}
+
+impl From<Error> for Raised {
+    fn from(error: Error) -> Self {
+        Self::Invoke(error)
+    }
+}
+
+/// The `EXCEPINFO` that tells a caller about a handler's `error`.
+fn exception_info(error: &Error, interface: &str) -> EXCEPINFO {
+    let raw = error.as_ptr();
+    // SAFETY: `as_ptr` is null or the error's IErrorInfo, borrowed here.
+    let info = unsafe { IUnknown::from_raw_borrowed(&raw) }
+        .and_then(|unknown| unknown.cast::<IErrorInfo>().ok());
+    // SAFETY: a plain call on a live IErrorInfo.
+    let source = info
+        .and_then(|info| unsafe { info.GetSource() }.ok())
+        .filter(|source| !source.is_empty())
+        .unwrap_or_else(|| BSTR::from(interface));
+    EXCEPINFO {
+        bstrSource: std::mem::ManuallyDrop::new(source),
+        bstrDescription: std::mem::ManuallyDrop::new(BSTR::from(error.message())),
+        scode: error.code().0,
+        ..EXCEPINFO::default()
     }
 }
 
@@ -238,7 +287,7 @@ unsafe fn invoke<A: Dispatch>(
     flags: DISPATCH_FLAGS,
     params: *const DISPPARAMS,
     arg_err: *mut u32,
-) -> Result<()> {
+) -> std::result::Result<(), Raised> {
     // SAFETY: per the contract.
     unsafe { check_iid(riid)? };
     let member = A::MEMBERS
@@ -250,13 +299,17 @@ unsafe fn invoke<A: Dispatch>(
     // SAFETY: per the contract.
     let params = unsafe { params.as_ref() }.ok_or_else(|| Error::from_hresult(E_POINTER))?;
     if params.cNamedArgs != 0 {
-        return Err(Error::from_hresult(DISP_E_NONAMEDARGS));
+        return Err(Error::from_hresult(DISP_E_NONAMEDARGS).into());
     }
     if params.cArgs as usize != member.params.len() {
-        return Err(Error::from_hresult(DISP_E_BADPARAMCOUNT));
+        return Err(Error::from_hresult(DISP_E_BADPARAMCOUNT).into());
     }
     if params.cArgs != 0 && params.rgvarg.is_null() {
-        return Err(Error::from_hresult(E_POINTER));
+        return Err(Error::from_hresult(E_POINTER).into());
     }
-    adapter.invoke(dispid, &Args::new(params, arg_err))
+    let args = Args::new(params, arg_err);
+    match adapter.invoke(dispid, &args) {
+        Err(error) if args.raised() => Err(Raised::Handler(error)),
+        other => Ok(other?),
+    }
 }

@@ -27,13 +27,6 @@ pub struct Handler {
     pub iids: Vec<String>,
 }
 
-impl Handler {
-    /// Whether some event `Invoke` reaches has parameters to read.
-    pub fn reads_args(&self) -> bool {
-        self.members.iter().any(|m| !m.receive.is_empty())
-    }
-}
-
 #[derive(Debug)]
 pub struct HandlerMethod {
     /// The Rust method name: the `Fire_` suffix, made legal.

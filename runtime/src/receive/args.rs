@@ -1,6 +1,7 @@
 //! [`Args`]: an event's arguments as `Invoke` received them, each taken as the handler's Rust
 //! type, converted where COM converts and written back where it is lent.
 
+use std::cell::Cell;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
@@ -83,6 +84,8 @@ fn by_ref(vt: VARENUM) -> VARENUM {
 pub struct Args<'a> {
     params: &'a DISPPARAMS,
     arg_err: *mut u32,
+    /// The handler returned an error (see [`handled`](Args::handled)).
+    raised: Cell<bool>,
     /// By-reference arguments are lent for the whole call.
     lent: PhantomData<&'a mut VARIANT>,
 }
@@ -94,8 +97,21 @@ impl<'a> Args<'a> {
         Self {
             params,
             arg_err,
+            raised: Cell::new(false),
             lent: PhantomData,
         }
+    }
+
+    /// The handler's `result`, passed on: an error is the handler's, which
+    /// `Invoke` reports through the caller's `EXCEPINFO`.
+    pub fn handled(&self, result: Result<()>) -> Result<()> {
+        self.raised.set(result.is_err());
+        result
+    }
+
+    /// Whether the handler's error is what ended the call.
+    pub(super) fn raised(&self) -> bool {
+        self.raised.get()
     }
 
     /// Where parameter `index` is in DISPPARAMS.
