@@ -100,7 +100,7 @@ where
     const INTERFACE: &'static str = "{{ name }}";
     const MEMBERS: &'static [receive::Member] = &[
     {%- for m in handler.members %}
-        receive::Member::new("{{ m.name }}", {{ m.dispid }}, &[{% for p in m.params %}{% if !loop.first %}, {% endif %}"{{ p }}"{% endfor %}]),
+        receive::Member::new("{{ m.name }}", {{ m.dispid }}, &[{% for p in m.params %}{% if !loop.first %}, {% endif %}"{{ p }}"{% endfor %}]){% if let Some(first) = m.optional_from %}.optional_from({{ first }}){% endif %},
     {%- endfor %}
     ];
 

@@ -14,6 +14,7 @@
 //! same model gives the same bytes on every machine.
 
 pub mod bindings;
+mod defaults;
 mod docs;
 mod events;
 mod mapping;

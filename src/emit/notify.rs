@@ -50,6 +50,7 @@ pub fn declare_sink(model: &mut Model) {
             optional: false,
             lcid: false,
             defaultvalue: None,
+            default: None,
             ty_ref: TypeRef {
                 base: "LONG".into(),
                 ..TypeRef::default()

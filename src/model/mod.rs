@@ -189,6 +189,9 @@ pub struct Param {
     pub lcid: bool,
     /// `[defaultvalue(...)]`, as written.
     pub defaultvalue: Option<String>,
+    /// The `[defaultvalue(...)]`'s value, when it is a constant.
+    #[serde(skip)]
+    pub default: Option<ConstValue>,
     /// The type in structured form, for the generator.
     #[serde(skip)]
     pub ty_ref: TypeRef,

@@ -616,6 +616,9 @@ impl<'a> Resolver<'a> {
             optional: has(&p.attrs, "optional"),
             lcid: has(&p.attrs, "lcid"),
             defaultvalue: attr(&p.attrs, "defaultvalue").map(|a| arg_text(unit, a)),
+            default: attr(&p.attrs, "defaultvalue")
+                .and_then(Attribute::expr)
+                .and_then(|e| consteval::eval(e, &self.scope).ok()),
             ty_ref,
             at: Some(self.locate(unit, &p.span)),
         }

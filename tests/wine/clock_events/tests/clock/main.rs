@@ -10,6 +10,7 @@ mod connection;
 mod enumerators;
 mod firing;
 mod lifetime;
+mod omitted_and_named;
 mod property_notify;
 mod pruning;
 mod reentrancy;
