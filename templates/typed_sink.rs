@@ -30,7 +30,9 @@ pub trait {{ name }}Handler {
 /// (source, the error's message, its HRESULT as `scode`), which `Fire_` turns back into the error.
 ///
 /// `IDispatch::Invoke` calls the handler's method for the DISPID, after checking the argument
-/// count (`DISP_E_BADPARAMCOUNT`) and each argument's VARIANT type: by-reference, or of another
+/// count (`DISP_E_BADPARAMCOUNT`; trailing `[defaultvalue]` and `[optional]` VARIANT parameters
+/// may be left out and get their defaults), the named arguments (by the parameters' DISPIDs;
+/// `DISP_E_PARAMNOTFOUND` for one that names none) and each argument's VARIANT type: by-reference, or of another
 /// type that `VariantChangeType` converts, is accepted; anything else is `DISP_E_TYPEMISMATCH`,
 /// with the argument's index in `puArgErr`. By-reference results are written back.
 /// `GetIDsOfNames` knows the events' and their parameters' names.

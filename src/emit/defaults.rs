@@ -68,3 +68,72 @@ pub fn read(
         _ => None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Options, generate};
+
+    fn sink_code(methods: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let idl = dir.path().join("t.idl");
+        let text = format!(
+            r#"[uuid(3c0e6a51-2b7d-4e1f-9a60-5d8f0c2b1a21)] library L {{
+                typedef enum {{ Low = 1, High = 2 }} Range;
+                [uuid(3c0e6a51-2b7d-4e1f-9a60-5d8f0c2b1a22)]
+                dispinterface DEvents {{ properties: methods: {methods} }};
+                [uuid(3c0e6a51-2b7d-4e1f-9a60-5d8f0c2b1a23)]
+                coclass C {{ [default, source] dispinterface DEvents; }};
+            }};"#
+        );
+        std::fs::write(&idl, text).unwrap();
+        let model = crate::load(&idl, &Default::default()).unwrap();
+        let options = Options {
+            module: "t_idl".into(),
+            ..Default::default()
+        };
+        let code: String = generate(&model, &options)
+            .unwrap()
+            .code
+            .split_whitespace()
+            .collect();
+        // Without the trailing commas prettyplease puts where it breaks lines.
+        code.replace(",)", ")")
+            .replace(",>", ">")
+            .replace(",]", "]")
+    }
+
+    #[test]
+    fn trailing_defaults_are_read_with_their_values() {
+        let code = sink_code(
+            r#"[id(1)] void E([in] long a, [in, defaultvalue(-1)] VARIANT_BOOL b,
+                [in, defaultvalue(High)] Range r, [in, defaultvalue(1.5)] double d,
+                [in, defaultvalue("x")] BSTR s, [in, defaultvalue(4)] VARIANT v,
+                [in, optional] VARIANT o);"#,
+        );
+        for expected in [
+            "receive::Member::new(\"E\",1,&[\"a\",\"b\",\"r\",\"d\",\"s\",\"v\",\"o\"]).optional_from(1)",
+            "letb=args.value_or::<windows::Win32::Foundation::VARIANT_BOOL>(1,||windows::Win32::Foundation::VARIANT_BOOL(-1_i16))?;",
+            "letr=args.value_or::<i32>(2,||2_i32)?;",
+            "letd=args.value_or::<f64>(3,||1.5_f64)?;",
+            "lets=args.value_or::<windows_core::BSTR>(4,||windows_core::BSTR::from(\"x\"))?;",
+            "letv=args.variant_or(5,||cpgen_runtime::dispatch::EventArg::into_variant(4_i32))?;",
+            "leto=args.variant_or(6,receive::param_not_found)?;",
+            "DEventsHandler::E(&self.0,*a,*b,Range(*r),*d,&s,&v,&o)",
+        ] {
+            assert!(code.contains(expected), "{expected} not in {code}");
+        }
+    }
+
+    #[test]
+    fn a_parameter_without_a_default_keeps_those_before_it_required() {
+        let code = sink_code(
+            "[id(1)] void E([in, defaultvalue(1)] long a, [in, optional] long b, \
+             [in, defaultvalue(2)] long c);",
+        );
+        assert!(
+            code.contains("receive::Member::new(\"E\",1,&[\"a\",\"b\",\"c\"]).optional_from(2)"),
+            "{code}"
+        );
+        assert!(code.contains("leta=args.value::<i32>(0)?;"), "{code}");
+    }
+}
