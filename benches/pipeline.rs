@@ -77,6 +77,7 @@ fn emit(bencher: Bencher, name: &str) {
         coclasses: Vec::new(),
         module: cpgen::emit::module_name(name),
         cross_apartment: Default::default(),
+        property_notify: false,
     };
     bencher.bench(|| cpgen::emit::generate(&model, &emit_options).expect("generates"));
 }
@@ -87,7 +88,7 @@ fn generate_file(bencher: Bencher, name: &str) {
         return;
     };
     bencher.bench(|| {
-        cpgen::generate_file(&path, &options, &[], &Default::default(), "out.rs")
+        cpgen::generate_file(&path, &options, &[], &Default::default(), false, "out.rs")
             .expect("generates")
     });
 }

@@ -51,6 +51,7 @@ pub struct Builder {
     defines: Vec<(String, Option<String>)>,
     coclasses: Vec<String>,
     cross_apartment: crate::emit::CrossApartment,
+    property_notify: bool,
     out_file: Option<PathBuf>,
 }
 
@@ -106,6 +107,15 @@ impl Builder {
         self
     }
 
+    /// Gives every coclass an `IPropertyNotifySink` connection point, with a method per
+    /// `[bindable]` and `[requestedit]` property of its interfaces (`--property-notify`): what
+    /// ATL's `IPropertyNotifySinkCP` and `CFirePropNotifyEvent` do. A coclass that lists
+    /// `IPropertyNotifySink` as a source gets them without it.
+    pub fn property_notify(mut self) -> Self {
+        self.property_notify = true;
+        self
+    }
+
     /// Where to write the code (atomically; an unchanged file is not touched).
     pub fn out_file(mut self, path: impl AsRef<Path>) -> Self {
         self.out_file = Some(path.as_ref().to_path_buf());
@@ -135,6 +145,7 @@ impl Builder {
             &options,
             &self.coclasses,
             &self.cross_apartment,
+            self.property_notify,
             &out_name,
         )
         .map_err(|e| anyhow!(e.render_plain()))?;

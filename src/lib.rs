@@ -39,6 +39,7 @@ pub fn generate_file(
     options: &model::Options,
     coclasses: &[String],
     cross_apartment: &emit::CrossApartment,
+    property_notify: bool,
     out: &str,
 ) -> Result<GeneratedFile, Diagnostic> {
     let model = load(idl, options)?;
@@ -49,6 +50,7 @@ pub fn generate_file(
             coclasses: coclasses.to_vec(),
             module: emit::module_name(&stem),
             cross_apartment: cross_apartment.clone(),
+            property_notify,
         },
     )?;
     let text = write::with_header(
@@ -56,7 +58,12 @@ pub fn generate_file(
         &write::Provenance {
             idl: &idl.to_string_lossy().replace('\\', "/"),
             out,
-            options: write::command_options(&options.preprocess, coclasses, cross_apartment),
+            options: write::command_options(
+                &options.preprocess,
+                coclasses,
+                cross_apartment,
+                property_notify,
+            ),
             features: &generated.features,
         },
     );

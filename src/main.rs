@@ -50,6 +50,10 @@ struct Generate {
         default_missing_value = ""
     )]
     cross_apartment: Vec<String>,
+    /// Give every coclass an IPropertyNotifySink connection point and a method per [bindable]
+    /// and [requestedit] property (automatic for a coclass that lists IPropertyNotifySink).
+    #[arg(long)]
+    property_notify: bool,
     /// Write nothing; exit 1 with a unified diff if FILE differs from what would be generated.
     #[arg(long)]
     check: bool,
@@ -64,6 +68,9 @@ enum Command {
         /// Only this coclass (repeatable), as for generation.
         #[arg(long = "coclass", value_name = "NAME")]
         coclasses: Vec<String>,
+        /// As for generation: IPropertyNotifySink needs a feature of its own.
+        #[arg(long)]
+        property_notify: bool,
     },
     /// Print the model cpgen reads from a MIDL file.
     Inspect {
@@ -126,7 +133,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let run = std::panic::AssertUnwindSafe(|| match cli.command {
         Some(Command::Inspect { input, json }) => inspect(&input, json),
-        Some(Command::Features { input, coclasses }) => features(&input, &coclasses),
+        Some(Command::Features {
+            input,
+            coclasses,
+            property_notify,
+        }) => features(&input, &coclasses, property_notify),
         None => generate(cli.generate),
     });
     // A bug is an error like any other for the build that runs cpgen (exit 1, not Rust's 101);
@@ -183,13 +194,18 @@ fn inspect(input: &Input, json: bool) -> Result<ExitCode, Diagnostic> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn features(input: &Input, coclasses: &[String]) -> Result<ExitCode, Diagnostic> {
+fn features(
+    input: &Input,
+    coclasses: &[String],
+    property_notify: bool,
+) -> Result<ExitCode, Diagnostic> {
     // Cross-apartment sources need no feature the others do not.
     let generated = cpgen::generate_file(
         &input.idl,
         &input.options(),
         coclasses,
         &cpgen::emit::CrossApartment::None,
+        property_notify,
         "-",
     )?;
     report(&generated.warnings);
@@ -235,6 +251,7 @@ fn generate(args: Generate) -> Result<ExitCode, Diagnostic> {
         &input.options(),
         &args.coclasses,
         &cross_apartment,
+        args.property_notify,
         &out_name,
     )?;
     report(&generated.warnings);

@@ -26,6 +26,7 @@ pub fn command_options(
     preprocess: &crate::preprocess::Options,
     coclasses: &[String],
     cross_apartment: &crate::emit::CrossApartment,
+    property_notify: bool,
 ) -> Vec<String> {
     let mut options = Vec::new();
     for dir in &preprocess.include_dirs {
@@ -57,6 +58,9 @@ pub fn command_options(
             sources.dedup();
             options.extend(sources.iter().map(|s| format!("--cross-apartment={s}")));
         }
+    }
+    if property_notify {
+        options.push("--property-notify".to_string());
     }
     options
 }

@@ -81,6 +81,45 @@ impl {{ name }}ConnectionPoints {
         // SAFETY: the GUID outlives the call.
         unsafe { type_lib.GetTypeInfoOfGuid(&CLSID_{{ name }}) }
     }
+{%- if notify %}
+{%- for p in notified %}
+
+    /// The DISPID of property `{{ p.name }}`{% if p.bindable %} (`[bindable]`{% if p.requestedit %}, `[requestedit]`{% endif %}){% else %} (`[requestedit]`){% endif %}, as `IPropertyNotifySink` names it.
+    pub const DISPID_{{ p.name }}: i32 = {{ p.dispid }};
+{%- endfor %}
+
+    /// Tells every `IPropertyNotifySink` sink that property `dispid` changed (`OnChanged`):
+    /// ATL's `CFirePropNotifyEvent::FireOnChanged`, MFC's `BoundPropertyChanged`. Every sink
+    /// is called, even after one fails; the first error, if any.
+    pub fn changed(&self, dispid: i32) -> windows_core::Result<()> {
+        self.IPropertyNotifySink.Fire_OnChanged(dispid)
+    }
+
+    /// Asks every `IPropertyNotifySink` sink whether property `dispid` may change
+    /// (`OnRequestEdit`): ATL's `CFirePropNotifyEvent::FireOnRequestEdit`, MFC's
+    /// `BoundPropertyRequestEdit`. `Ok(false)` when a sink refused (`S_FALSE`), else the first
+    /// sink's error, else `Ok(true)`; see `cpgen_runtime::property_notify::request_edit`.
+    pub fn request_edit(&self, dispid: i32) -> windows_core::Result<bool> {
+        cpgen_runtime::property_notify::request_edit(&self.IPropertyNotifySink.0, dispid)
+    }
+{%- for p in notified %}
+{%- if p.bindable %}
+
+    /// `[bindable]` property `{{ p.name }}` changed: [`changed`](Self::changed) of its DISPID.
+    pub fn {{ p.name }}_changed(&self) -> windows_core::Result<()> {
+        self.changed(Self::DISPID_{{ p.name }})
+    }
+{%- endif %}
+{%- if p.requestedit %}
+
+    /// Whether `[requestedit]` property `{{ p.name }}` may change:
+    /// [`request_edit`](Self::request_edit) of its DISPID.
+    pub fn {{ p.name }}_request_edit(&self) -> windows_core::Result<bool> {
+        self.request_edit(Self::DISPID_{{ p.name }})
+    }
+{%- endif %}
+{%- endfor %}
+{%- endif %}
 }
 {%- if only %}
 

@@ -26,9 +26,13 @@ pub trait {{ name }}Handler {
 /// [`{{ name }}Handler`], made with `{{ name }}::from({{ name }}Sink(handler))`, or connected at
 /// once with [`advise`](Self::advise). A handler's error is the HRESULT the source gets.
 {%- if handler.dispatch %}
+/// Through `Invoke`, a caller that passes an `EXCEPINFO` gets `DISP_E_EXCEPTION` with it filled
+/// (source, the error's message, its HRESULT as `scode`), which `Fire_` turns back into the error.
 ///
 /// `IDispatch::Invoke` calls the handler's method for the DISPID, after checking the argument
-/// count (`DISP_E_BADPARAMCOUNT`) and each argument's VARIANT type: by-reference, or of another
+/// count (`DISP_E_BADPARAMCOUNT`; trailing `[defaultvalue]` and `[optional]` VARIANT parameters
+/// may be left out and get their defaults), the named arguments (by the parameters' DISPIDs;
+/// `DISP_E_PARAMNOTFOUND` for one that names none) and each argument's VARIANT type: by-reference, or of another
 /// type that `VariantChangeType` converts, is accepted; anything else is `DISP_E_TYPEMISMATCH`,
 /// with the argument's index in `puArgErr`. By-reference results are written back.
 /// `GetIDsOfNames` knows the events' and their parameters' names.
@@ -95,9 +99,10 @@ where
     }
 
 {%- endif %}
+    const INTERFACE: &'static str = "{{ name }}";
     const MEMBERS: &'static [receive::Member] = &[
     {%- for m in handler.members %}
-        receive::Member::new("{{ m.name }}", {{ m.dispid }}, &[{% for p in m.params %}{% if !loop.first %}, {% endif %}"{{ p }}"{% endfor %}]),
+        receive::Member::new("{{ m.name }}", {{ m.dispid }}, &[{% for p in m.params %}{% if !loop.first %}, {% endif %}"{{ p }}"{% endfor %}]){% if let Some(first) = m.optional_from %}.optional_from({{ first }}){% endif %},
     {%- endfor %}
     ];
 
@@ -108,14 +113,14 @@ where
     }
 {%- else %}
 
-    fn invoke(&self, dispid: i32, {% if !handler.reads_args() %}_{% endif %}args: &receive::Args<'_>) -> windows_core::Result<()> {
+    fn invoke(&self, dispid: i32, args: &receive::Args<'_>) -> windows_core::Result<()> {
         match dispid {
         {%- for m in handler.members %}
             {{ m.dispid }} => {
             {%- for line in m.receive %}
                 {{ line }}
             {%- endfor %}
-                {{ name }}Handler::{{ m.method }}(&self.0{% for a in m.args %}, {{ a }}{% endfor %})?;
+                args.handled({{ name }}Handler::{{ m.method }}(&self.0{% for a in m.args %}, {{ a }}{% endfor %}))?;
             {%- for line in m.after %}
                 {{ line }}
             {%- endfor %}

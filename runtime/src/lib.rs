@@ -17,6 +17,7 @@
 //! - [`receive`]: a typed sink's `IDispatch` half, which checks and unpacks `Invoke`'s
 //!   arguments;
 //! - [`connection`]: [`advise`] and the [`Connection`] that unadvises when dropped;
+//! - [`property_notify`]: asking `IPropertyNotifySink` sinks whether a property may change;
 //! - [`type_library`]: a type library built in memory from static tables;
 //! - [`require_version!`]: the check that a generated file was made for this crate.
 //!
@@ -88,6 +89,7 @@ pub mod connection;
 pub mod connection_point;
 pub mod dispatch;
 mod enumerators;
+pub mod property_notify;
 pub mod receive;
 pub mod report;
 pub mod sink;

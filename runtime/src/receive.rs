@@ -4,7 +4,8 @@
 //!
 //! - the `IDispatch` part of a sink's vtable ([`Object::DISPATCH`]):
 //!   `Invoke` checks what every event call must be (IID_NULL, a method call,
-//!   no named arguments, the event's argument count) and hands the event's
+//!   named arguments that name parameters, no more arguments than the event
+//!   has and none of its required ones left out) and hands the event's
 //!   [`Args`] to the adapter's [`Dispatch::invoke`]; `GetIDsOfNames` answers
 //!   from the adapter's [`Dispatch::MEMBERS`];
 //! - [`Args`]: each argument as the handler's Rust type. It accepts what
@@ -14,19 +15,25 @@
 //!   with the argument's index in DISPPARAMS in `puArgErr`. By-reference
 //!   parameters are lent in place, or, through a `VT_VARIANT | VT_BYREF`
 //!   of another type, converted and written back after the handler ran.
+//!
+//! A handler's error (what [`Args::handled`] was given) reaches a caller that
+//! passed an `EXCEPINFO` as `DISP_E_EXCEPTION` with it filled: the error's
+//! `IErrorInfo` source (else the interface's name), its message as the
+//! description, its HRESULT as `scode`; scripting clients and pywin32 read
+//! that. Without an `EXCEPINFO`, `Invoke` returns the handler's HRESULT.
 
 use std::ffi::c_void;
 
 use windows::Win32::Foundation::{
-    DISP_E_BADINDEX, DISP_E_BADPARAMCOUNT, DISP_E_MEMBERNOTFOUND, DISP_E_NONAMEDARGS,
-    DISP_E_UNKNOWNINTERFACE, DISP_E_UNKNOWNNAME, E_NOTIMPL, E_POINTER, S_OK,
+    DISP_E_BADINDEX, DISP_E_BADPARAMCOUNT, DISP_E_EXCEPTION, DISP_E_MEMBERNOTFOUND,
+    DISP_E_PARAMNOTFOUND, DISP_E_UNKNOWNINTERFACE, DISP_E_UNKNOWNNAME, E_NOTIMPL, E_POINTER, S_OK,
 };
 use windows::Win32::System::Com::{
-    DISPATCH_FLAGS, DISPATCH_METHOD, DISPPARAMS, EXCEPINFO, IDispatch_Vtbl, ITypeInfo,
+    DISPATCH_FLAGS, DISPATCH_METHOD, DISPPARAMS, EXCEPINFO, IDispatch_Vtbl, IErrorInfo, ITypeInfo,
 };
 use windows::Win32::System::Ole::DISPID_UNKNOWN;
-use windows::Win32::System::Variant::VARIANT;
-use windows_core::{Error, GUID, HRESULT, Interface, PCWSTR, Result};
+use windows::Win32::System::Variant::{VARIANT, VARIANT_0, VARIANT_0_0, VARIANT_0_0_0, VT_ERROR};
+use windows_core::{BSTR, Error, GUID, HRESULT, IUnknown, Interface, PCWSTR, Result};
 
 use crate::sink::{Adapter, Object};
 
@@ -36,6 +43,9 @@ pub use args::{Args, Held, Payload, Slot};
 
 /// What a generated `<S>Sink` tells `Invoke` and `GetIDsOfNames`.
 pub trait Dispatch {
+    /// The source interface's name: `EXCEPINFO`'s source when a handler's
+    /// error names none.
+    const INTERFACE: &'static str;
     /// The events `Invoke` reaches.
     const MEMBERS: &'static [Member];
     /// Calls the handler's method for event `dispid` (one of `MEMBERS`,
@@ -56,16 +66,47 @@ pub struct Member {
     pub dispid: i32,
     /// The parameters' names, first to last.
     pub params: &'static [&'static str],
+    /// How many leading parameters a caller must send; the others have a
+    /// default (`[defaultvalue]`, or an `[optional]` VARIANT).
+    pub required: usize,
 }
 
 impl Member {
-    /// Event `name`, of DISPID `dispid`, whose parameters are named `params`.
+    /// Event `name`, of DISPID `dispid`, whose parameters are named `params`,
+    /// every one required.
     pub const fn new(name: &'static str, dispid: i32, params: &'static [&'static str]) -> Self {
         Self {
             name,
             dispid,
             params,
+            required: params.len(),
         }
+    }
+
+    /// The same event, whose parameters from `first` on may be left out.
+    pub const fn optional_from(self, first: usize) -> Self {
+        Self {
+            required: first,
+            ..self
+        }
+    }
+}
+
+/// What an `[optional]` VARIANT parameter the caller left out holds:
+/// `VT_ERROR` with `DISP_E_PARAMNOTFOUND`, as COM passes a missing argument.
+pub fn param_not_found() -> VARIANT {
+    VARIANT {
+        Anonymous: VARIANT_0 {
+            Anonymous: std::mem::ManuallyDrop::new(VARIANT_0_0 {
+                vt: VT_ERROR,
+                wReserved1: 0,
+                wReserved2: 0,
+                wReserved3: 0,
+                Anonymous: VARIANT_0_0_0 {
+                    scode: DISP_E_PARAMNOTFOUND.0,
+                },
+            }),
+        },
     }
 }
 
@@ -143,11 +184,51 @@ impl<A: Adapter + Dispatch> Object<A> {
         flags: DISPATCH_FLAGS,
         params: *const DISPPARAMS,
         _result: *mut VARIANT,
-        _exception: *mut EXCEPINFO,
+        exception: *mut EXCEPINFO,
         arg_err: *mut u32,
     ) -> HRESULT {
         // SAFETY: COM calls Invoke on a live sink, with Invoke's pointers.
-        unsafe { invoke(Self::adapter(this), dispid, riid, flags, params, arg_err) }.into()
+        let invoked = unsafe { invoke(Self::adapter(this), dispid, riid, flags, params, arg_err) };
+        match invoked {
+            // SAFETY: a non-null EXCEPINFO is the caller's, lent for the call.
+            Err(Raised::Handler(error)) if !exception.is_null() => unsafe {
+                exception.write(exception_info(&error, A::INTERFACE));
+                DISP_E_EXCEPTION
+            },
+            Err(Raised::Handler(error) | Raised::Invoke(error)) => error.into(),
+            Ok(()) => S_OK,
+        }
+    }
+}
+
+/// Why `Invoke` failed: the handler's error, or the call's own.
+enum Raised {
+    Handler(Error),
+    Invoke(Error),
+}
+
+impl From<Error> for Raised {
+    fn from(error: Error) -> Self {
+        Self::Invoke(error)
+    }
+}
+
+/// The `EXCEPINFO` that tells a caller about a handler's `error`.
+fn exception_info(error: &Error, interface: &str) -> EXCEPINFO {
+    let raw = error.as_ptr();
+    // SAFETY: `as_ptr` is null or the error's IErrorInfo, borrowed here.
+    let info = unsafe { IUnknown::from_raw_borrowed(&raw) }
+        .and_then(|unknown| unknown.cast::<IErrorInfo>().ok());
+    // SAFETY: a plain call on a live IErrorInfo.
+    let source = info
+        .and_then(|info| unsafe { info.GetSource() }.ok())
+        .filter(|source| !source.is_empty())
+        .unwrap_or_else(|| BSTR::from(interface));
+    EXCEPINFO {
+        bstrSource: std::mem::ManuallyDrop::new(source),
+        bstrDescription: std::mem::ManuallyDrop::new(BSTR::from(error.message())),
+        scode: error.code().0,
+        ..EXCEPINFO::default()
     }
 }
 
@@ -230,7 +311,8 @@ unsafe fn ids_of_names(
 ///
 /// # Safety
 /// Invoke's contract: `riid` null or a GUID, `params` null or a DISPPARAMS
-/// whose `rgvarg` holds `cArgs` VARIANTs, `arg_err` null or writable.
+/// whose `rgvarg` holds `cArgs` VARIANTs and `rgdispidNamedArgs` (when
+/// `cNamedArgs` is not 0) `cNamedArgs` DISPIDs, `arg_err` null or writable.
 unsafe fn invoke<A: Dispatch>(
     adapter: &A,
     dispid: i32,
@@ -238,7 +320,7 @@ unsafe fn invoke<A: Dispatch>(
     flags: DISPATCH_FLAGS,
     params: *const DISPPARAMS,
     arg_err: *mut u32,
-) -> Result<()> {
+) -> std::result::Result<(), Raised> {
     // SAFETY: per the contract.
     unsafe { check_iid(riid)? };
     let member = A::MEMBERS
@@ -249,14 +331,45 @@ unsafe fn invoke<A: Dispatch>(
         .ok_or_else(member_not_found)?;
     // SAFETY: per the contract.
     let params = unsafe { params.as_ref() }.ok_or_else(|| Error::from_hresult(E_POINTER))?;
-    if params.cNamedArgs != 0 {
-        return Err(Error::from_hresult(DISP_E_NONAMEDARGS));
+    let (count, named) = (params.cArgs as usize, params.cNamedArgs as usize);
+    if named > count {
+        return Err(Error::from_hresult(DISP_E_BADPARAMCOUNT).into());
     }
-    if params.cArgs as usize != member.params.len() {
-        return Err(Error::from_hresult(DISP_E_BADPARAMCOUNT));
+    if (count != 0 && params.rgvarg.is_null()) || (named != 0 && params.rgdispidNamedArgs.is_null())
+    {
+        return Err(Error::from_hresult(E_POINTER).into());
     }
-    if params.cArgs != 0 && params.rgvarg.is_null() {
-        return Err(Error::from_hresult(E_POINTER));
+    if named != 0 {
+        // SAFETY: checked non-null; per the contract it holds cNamedArgs ids.
+        let ids = unsafe { std::slice::from_raw_parts(params.rgdispidNamedArgs, named) };
+        // A named argument names a parameter (by its DISPID, its position) that no positional
+        // or earlier named argument fills.
+        let unknown = ids.iter().enumerate().position(|(at, &id)| {
+            !usize::try_from(id).is_ok_and(|id| (count - named..member.params.len()).contains(&id))
+                || ids[..at].contains(&id)
+        });
+        if let Some(at) = unknown {
+            if !arg_err.is_null() {
+                // SAFETY: per the contract, writable.
+                unsafe { arg_err.write(at as u32) };
+            }
+            return Err(Error::from_hresult(DISP_E_PARAMNOTFOUND).into());
+        }
     }
-    adapter.invoke(dispid, &Args::new(params, arg_err))
+    if count > member.params.len() {
+        return Err(Error::from_hresult(DISP_E_BADPARAMCOUNT).into());
+    }
+    let args = Args::new(params, arg_err);
+    if (0..member.required).any(|index| args.position(index).is_none()) {
+        let code = if named == 0 {
+            DISP_E_BADPARAMCOUNT
+        } else {
+            DISP_E_PARAMNOTFOUND
+        };
+        return Err(Error::from_hresult(code).into());
+    }
+    match adapter.invoke(dispid, &args) {
+        Err(error) if args.raised() => Err(Raised::Handler(error)),
+        other => Ok(other?),
+    }
 }

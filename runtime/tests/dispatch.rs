@@ -25,6 +25,7 @@ impl Adapter for Recorder {
 }
 
 impl receive::Dispatch for Recorder {
+    const INTERFACE: &'static str = "DRecorded";
     const MEMBERS: &'static [Member] = &[
         Member::new("Count", 1, &["n"]),
         Member::new("Ask", 2, &["question", "answer"]),

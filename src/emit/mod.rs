@@ -14,9 +14,11 @@
 //! same model gives the same bytes on every machine.
 
 pub mod bindings;
+mod defaults;
 mod docs;
 mod events;
 mod mapping;
+mod notify;
 pub mod oracle;
 mod parts;
 mod paths;
@@ -37,6 +39,10 @@ pub struct Options {
     /// The source interfaces whose sinks are kept in the Global Interface Table, so that any
     /// thread may fire into any apartment.
     pub cross_apartment: CrossApartment,
+    /// Every coclass of the output gets an `IPropertyNotifySink` connection point and the
+    /// methods that announce its `[bindable]` and `[requestedit]` properties (a coclass that
+    /// lists `IPropertyNotifySink` as a source gets them anyway).
+    pub property_notify: bool,
 }
 
 /// Which source interfaces fire across apartments (`--cross-apartment[=SOURCE]`).
@@ -96,8 +102,19 @@ pub const RUNTIME_VERSION: &str = "0.1";
 /// `options` names).
 pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnostic> {
     let coclasses = connectable_coclasses(model, &options.coclasses)?;
-    let own = paths::adopt_windows_crate_interfaces(model);
-    let file = parts::File::new(&own, &coclasses, &options.cross_apartment)?;
+    let mut own = paths::adopt_windows_crate_interfaces(model);
+    if coclasses
+        .iter()
+        .any(|c| notify::wanted(c, options.property_notify))
+    {
+        notify::declare_sink(&mut own);
+    }
+    let file = parts::File::new(
+        &own,
+        &coclasses,
+        &options.cross_apartment,
+        options.property_notify,
+    )?;
     let items = [
         file.runtime_version()?,
         file.runtime_items()?,

@@ -5,6 +5,7 @@
 use askama::Template;
 
 use super::events::{self, Event};
+use super::notify::{self, Notified};
 use super::sinks::{self, Handler};
 use super::{
     CrossApartment, RUNTIME_VERSION, bindings, check_cross_apartment, check_free,
@@ -20,6 +21,8 @@ pub struct File<'m> {
     coclasses: &'m [&'m Coclass],
     sources: Vec<Source<'m>>,
     table: Option<type_info::Table>,
+    /// Every coclass gets an `IPropertyNotifySink` connection point.
+    property_notify: bool,
 }
 
 /// One source interface of the file.
@@ -36,20 +39,20 @@ struct Source<'m> {
 
 impl<'m> File<'m> {
     /// The file for `coclasses` of `model` (the input with the windows crate's own interfaces
-    /// adopted).
+    /// adopted, and `IPropertyNotifySink` declared when `property_notify` needs it).
     pub fn new(
         model: &'m Model,
         coclasses: &'m [&'m Coclass],
         cross_apartment: &CrossApartment,
+        property_notify: bool,
     ) -> Result<Self, Diagnostic> {
         let mut names: Vec<&'m str> = Vec::new();
-        for member in coclasses
+        for name in coclasses
             .iter()
-            .flat_map(|c| &c.members)
-            .filter(|m| m.source)
+            .flat_map(|c| notify::source_names(c, property_notify))
         {
-            if !names.contains(&member.name.as_str()) {
-                names.push(&member.name);
+            if !names.contains(&name) {
+                names.push(name);
             }
         }
         let table = type_info::table(model, coclasses)?;
@@ -79,6 +82,7 @@ impl<'m> File<'m> {
             coclasses,
             sources,
             table,
+            property_notify,
         })
     }
 
@@ -184,14 +188,12 @@ impl<'m> File<'m> {
     pub fn connection_points(&self) -> Result<String, Diagnostic> {
         let mut out = String::new();
         for coclass in self.coclasses {
-            let sources = coclass
-                .members
-                .iter()
-                .filter(|m| m.source)
-                .map(|m| {
+            let sources = notify::source_names(coclass, self.property_notify)
+                .into_iter()
+                .map(|name| {
                     Ok(CoclassSource {
-                        name: &m.name,
-                        path: paths::interface(self.model, &m.name)?,
+                        name,
+                        path: paths::interface(self.model, name)?,
                     })
                 })
                 .collect::<Result<Vec<_>, Diagnostic>>()?;
@@ -205,6 +207,8 @@ impl<'m> File<'m> {
                 sources,
                 default_source,
                 only: self.coclasses.len() == 1 && coclass.name != "C",
+                notify: notify::wanted(coclass, self.property_notify),
+                notified: notify::properties(self.model, coclass),
             })?);
         }
         Ok(out)
@@ -363,6 +367,10 @@ struct ConnectionPointsTemplate<'a> {
     default_source: Option<String>,
     /// The file's only connectable coclass, also named `CConnectionPoints`.
     only: bool,
+    /// The coclass has an `IPropertyNotifySink` connection point, through which it announces
+    /// `notified`.
+    notify: bool,
+    notified: Vec<Notified>,
 }
 
 #[derive(Template)]

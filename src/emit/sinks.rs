@@ -3,6 +3,7 @@
 //! turn what a source sends into those parameters, from `IDispatch::Invoke`'s DISPPARAMS
 //! (`cpgen_runtime::receive`) or from a vtable call (`cpgen_runtime::sink`).
 
+use super::defaults;
 use super::events::{self, Event, RustParam};
 use super::oracle::{self, EventType, is_enum, rust_type, vt};
 use super::paths;
@@ -27,13 +28,6 @@ pub struct Handler {
     pub iids: Vec<String>,
 }
 
-impl Handler {
-    /// Whether some event `Invoke` reaches has parameters to read.
-    pub fn reads_args(&self) -> bool {
-        self.members.iter().any(|m| !m.receive.is_empty())
-    }
-}
-
 #[derive(Debug)]
 pub struct HandlerMethod {
     /// The Rust method name: the `Fire_` suffix, made legal.
@@ -51,6 +45,8 @@ pub struct Member {
     pub dispid: String,
     /// The parameters' IDL names, for `GetIDsOfNames`.
     pub params: Vec<String>,
+    /// The first of the trailing parameters a caller may leave out, if any may.
+    pub optional_from: Option<usize>,
     /// The handler method.
     pub method: String,
     /// Statements that read the arguments from `args` (a `receive::Args`).
@@ -176,8 +172,27 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
     let mut receive = Vec::new();
     let mut args = Vec::new();
     let mut after = Vec::new();
+    let idl = &event.method.params;
+    let optional_from = defaults::first_omittable(model, idl, &event.types)?;
     for (index, (param, ty)) in event.params.iter().zip(&event.types).enumerate() {
         let name = local(&param.name);
+        let omittable = if index >= optional_from {
+            defaults::read(model, &idl[index], ty, index)?
+        } else {
+            None
+        };
+        if let Some(read) = omittable {
+            // The handler gets the default in a `Held`, which derefs to what it takes.
+            receive.push(format!("let {name} = {read};"));
+            args.push(match ty {
+                EventType::Value { rust, .. } if is_enum(model, rust) => {
+                    format!("{}(*{name})", paths::enumeration(model, rust)?)
+                }
+                EventType::Value { .. } => format!("*{name}"),
+                _ => format!("&{name}"),
+            });
+            continue;
+        }
         let (read, arg) = match ty {
             EventType::Value { .. } if let Some(wrapper) = ty.wrapper() => (
                 format!("args.value::<cpgen_runtime::dispatch::{wrapper}>({index})?"),
@@ -291,6 +306,7 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
         name: event.method.name.clone(),
         dispid: dispid.to_string(),
         params: event.method.params.iter().map(|p| p.name.clone()).collect(),
+        optional_from: (optional_from < idl.len()).then_some(optional_from),
         method: method_name(&event.name),
         receive,
         args,

@@ -20,6 +20,7 @@ fn options() -> Options {
         coclasses: Vec::new(),
         module: "t_idl".into(),
         cross_apartment: Default::default(),
+        property_notify: false,
     }
 }
 
@@ -201,8 +202,8 @@ fn clock_has_typed_sinks_and_advise_guards() {
         "receive::Member::new(\"StateChanged\",0x60000002,&[\"state\",\"clock\"])",
         // Parameters by position; the enum from its i32; by-reference results written back.
         "letlabel=args.value::<windows_core::BSTR>(0)?;letmutsnooze=args.by_ref::<windows::Win32::Foundation::VARIANT_BOOL>(1)?;\
-         DClockEventsHandler::Alarm(&self.0,&label,&mutsnooze)?;snooze.finish();Ok(())",
-        "DClockEventsHandler::StateChanged(&self.0,ClockState(*state),(*clock).as_ref())?;",
+         args.handled(DClockEventsHandler::Alarm(&self.0,&label,&mutsnooze))?;snooze.finish();Ok(())",
+        "args.handled(DClockEventsHandler::StateChanged(&self.0,ClockState(*state),(*clock).as_ref()))?;",
         "pubtraitIClockSinkHandler{",
         "constVTABLE:&'staticIClockSink_Vtbl=&IClockSink_Vtbl{base__:sink::Object::<Self>::UNKNOWN,OnTick:Self::OnTick,OnAlarm:Self::OnAlarm};",
         // The slot's very signature, the [out] parameter started empty.
@@ -236,8 +237,8 @@ fn typed_sinks_of_every_kind_of_source() {
         "<windows::Win32::System::Com::IDispatchaswindows_core::Interface>::IID]",
         // Names the sink's code uses are kept clear of; a keyword stays raw.
         "letr#type=args.value::<i32>(0)?;letargs_=args.value::<i32>(1)?;lethandler_=args.value::<i32>(2)?;\
-         DAllTypesHandler::Renamed(&self.0,*r#type,*args_,*handler_)?;",
-        "-5=>{DAllTypesHandler::Negative(&self.0)?;Ok(())}",
+         args.handled(DAllTypesHandler::Renamed(&self.0,*r#type,*args_,*handler_))?;",
+        "-5=>{args.handled(DAllTypesHandler::Negative(&self.0))?;Ok(())}",
         // An [in, out] enum travels as its i32; another interface as IDispatch, queried.
         "letmutcolor=args.by_ref::<i32>(4)?;letmutcolor__=Color(*color);",
         "*color=color__.0;color.finish();",

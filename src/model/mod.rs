@@ -162,6 +162,16 @@ pub struct Method {
     pub call_as: Option<String>,
     pub restricted: bool,
     pub hidden: bool,
+    /// `[bindable]`: a property whose changes are announced through `IPropertyNotifySink`.
+    #[serde(skip_serializing_if = "is_false")]
+    pub bindable: bool,
+    /// `[requestedit]`: a property whose changes are asked for through `IPropertyNotifySink`.
+    #[serde(skip_serializing_if = "is_false")]
+    pub requestedit: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -179,6 +189,9 @@ pub struct Param {
     pub lcid: bool,
     /// `[defaultvalue(...)]`, as written.
     pub defaultvalue: Option<String>,
+    /// The `[defaultvalue(...)]`'s value, when it is a constant.
+    #[serde(skip)]
+    pub default: Option<ConstValue>,
     /// The type in structured form, for the generator.
     #[serde(skip)]
     pub ty_ref: TypeRef,
@@ -204,6 +217,12 @@ pub struct Property {
     pub ty: String,
     pub dispid: i32,
     pub readonly: bool,
+    /// `[bindable]`, as on a method.
+    #[serde(skip_serializing_if = "is_false")]
+    pub bindable: bool,
+    /// `[requestedit]`, as on a method.
+    #[serde(skip_serializing_if = "is_false")]
+    pub requestedit: bool,
 }
 
 /// A type reference: a named base type with pointers and array dimensions applied.

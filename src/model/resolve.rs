@@ -526,6 +526,8 @@ impl<'a> Resolver<'a> {
                             ty: render(&type_ref(spec, &declarator.derived, &self.scope)),
                             dispid,
                             readonly: has(&field.attrs, "readonly"),
+                            bindable: has(&field.attrs, "bindable"),
+                            requestedit: has(&field.attrs, "requestedit"),
                         });
                     }
                 }
@@ -591,6 +593,8 @@ impl<'a> Resolver<'a> {
             call_as: attr(attrs, "call_as").map(|a| arg_text(unit, a)),
             restricted: has(attrs, "restricted"),
             hidden: has(attrs, "hidden"),
+            bindable: has(attrs, "bindable"),
+            requestedit: has(attrs, "requestedit"),
         })
     }
 
@@ -612,6 +616,9 @@ impl<'a> Resolver<'a> {
             optional: has(&p.attrs, "optional"),
             lcid: has(&p.attrs, "lcid"),
             defaultvalue: attr(&p.attrs, "defaultvalue").map(|a| arg_text(unit, a)),
+            default: attr(&p.attrs, "defaultvalue")
+                .and_then(Attribute::expr)
+                .and_then(|e| consteval::eval(e, &self.scope).ok()),
             ty_ref,
             at: Some(self.locate(unit, &p.span)),
         }

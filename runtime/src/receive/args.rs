@@ -1,15 +1,18 @@
 //! [`Args`]: an event's arguments as `Invoke` received them, each taken as the handler's Rust
 //! type, converted where COM converts and written back where it is lent.
 
+use std::cell::Cell;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
-use windows::Win32::Foundation::{DISP_E_TYPEMISMATCH, E_POINTER, VARIANT_BOOL};
+use windows::Win32::Foundation::{
+    DISP_E_PARAMNOTFOUND, DISP_E_TYPEMISMATCH, E_POINTER, VARIANT_BOOL,
+};
 use windows::Win32::System::Com::{DISPPARAMS, IDispatch, SAFEARRAY};
 use windows::Win32::System::Variant::{
     VAR_CHANGE_FLAGS, VARENUM, VARIANT, VARIANT_0_0, VT_BOOL, VT_BSTR, VT_BYREF, VT_DATE,
-    VT_DISPATCH, VT_EMPTY, VT_I1, VT_I2, VT_I4, VT_I8, VT_INT, VT_R4, VT_R8, VT_UI1, VT_UI2,
-    VT_UI4, VT_UI8, VT_UINT, VT_UNKNOWN, VT_VARIANT, VariantChangeType,
+    VT_DISPATCH, VT_EMPTY, VT_ERROR, VT_I1, VT_I2, VT_I4, VT_I8, VT_INT, VT_R4, VT_R8, VT_UI1,
+    VT_UI2, VT_UI4, VT_UI8, VT_UINT, VT_UNKNOWN, VT_VARIANT, VariantChangeType,
 };
 use windows_core::{BSTR, Error, HRESULT, IUnknown, Interface, Result};
 
@@ -78,13 +81,31 @@ fn by_ref(vt: VARENUM) -> VARENUM {
     VARENUM(vt.0 | VT_BYREF.0)
 }
 
+/// The other name of `vt`'s layout: `int` and `long` are both 32 bits, and sources disagree on
+/// which type a reference to one carries (MIDL's type libraries say `VT_INT` for `int*`, code
+/// that packs its VARIANTs by hand often `VT_I4`), so a reference of either is taken as the
+/// other. A value needs no such rule: `VariantChangeType` converts it.
+fn same_layout(vt: VARENUM) -> VARENUM {
+    match vt {
+        VT_INT => VT_I4,
+        VT_I4 => VT_INT,
+        VT_UINT => VT_UI4,
+        VT_UI4 => VT_UINT,
+        other => other,
+    }
+}
+
 /// An event's arguments, as `Invoke` received them.
 ///
-/// Each parameter is taken once, by its position in the event (first = 0;
-/// DISPPARAMS holds them last first, which `Args` undoes).
+/// Each parameter is taken once, by its position in the event (first = 0):
+/// where a named argument (`rgdispidNamedArgs`, by the parameter's DISPID,
+/// which is its position) put it, else among the positional arguments
+/// (DISPPARAMS holds them last first, which `Args` undoes).
 pub struct Args<'a> {
     params: &'a DISPPARAMS,
     arg_err: *mut u32,
+    /// The handler returned an error (see [`handled`](Args::handled)).
+    raised: Cell<bool>,
     /// By-reference arguments are lent for the whole call.
     lent: PhantomData<&'a mut VARIANT>,
 }
@@ -96,29 +117,90 @@ impl<'a> Args<'a> {
         Self {
             params,
             arg_err,
+            raised: Cell::new(false),
             lent: PhantomData,
         }
     }
 
-    /// Where parameter `index` is in DISPPARAMS.
-    #[inline]
-    fn position(&self, index: usize) -> usize {
-        self.params.cArgs as usize - 1 - index
+    /// The handler's `result`, passed on: an error is the handler's, which
+    /// `Invoke` reports through the caller's `EXCEPINFO`.
+    pub fn handled(&self, result: Result<()>) -> Result<()> {
+        self.raised.set(result.is_err());
+        result
     }
 
-    fn raw(&self, index: usize) -> *mut VARIANT {
-        // SAFETY: Invoke checked that rgvarg holds one VARIANT per parameter.
-        unsafe { self.params.rgvarg.add(self.position(index)) }
+    /// Whether the handler's error is what ended the call.
+    pub(super) fn raised(&self) -> bool {
+        self.raised.get()
+    }
+
+    /// Where parameter `index` is in DISPPARAMS, if the caller sent it.
+    #[inline]
+    pub(super) fn position(&self, index: usize) -> Option<usize> {
+        let (count, named) = (self.params.cArgs as usize, self.params.cNamedArgs as usize);
+        if named != 0 {
+            // SAFETY: Invoke checked that rgdispidNamedArgs holds cNamedArgs ids.
+            let ids = unsafe { std::slice::from_raw_parts(self.params.rgdispidNamedArgs, named) };
+            if let Some(at) = ids.iter().position(|&id| id as usize == index) {
+                return Some(at);
+            }
+        }
+        (index < count - named).then(|| count - 1 - index)
+    }
+
+    fn raw(&self, index: usize) -> Result<*mut VARIANT> {
+        let position = self
+            .position(index)
+            .ok_or_else(|| Error::from_hresult(DISP_E_PARAMNOTFOUND))?;
+        // SAFETY: Invoke checked that rgvarg holds cArgs VARIANTs.
+        Ok(unsafe { self.params.rgvarg.add(position) })
     }
 
     /// `code` for parameter `index`, whose DISPPARAMS position goes to
     /// `puArgErr` as Invoke's contract says.
     fn error(&self, index: usize, code: HRESULT) -> Error {
-        if !self.arg_err.is_null() {
+        if let (false, Some(position)) = (self.arg_err.is_null(), self.position(index)) {
             // SAFETY: Invoke's caller lends puArgErr for the call.
-            unsafe { self.arg_err.write(self.position(index) as u32) };
+            unsafe { self.arg_err.write(position as u32) };
         }
         Error::from_hresult(code)
+    }
+
+    /// Whether the caller left out parameter `index`: sent fewer arguments,
+    /// named others, or sent `VT_ERROR` with `DISP_E_PARAMNOTFOUND`, as
+    /// Visual Basic and oleaut32 do for an omitted optional argument.
+    pub fn missing(&self, index: usize) -> bool {
+        let Ok(arg) = self.raw(index) else {
+            return true;
+        };
+        // SAFETY: `arg` is a live VARIANT; the field read is the one its type names.
+        unsafe { vt_of(arg) == VT_ERROR && *payload::<i32>(arg) == DISP_E_PARAMNOTFOUND.0 }
+    }
+
+    /// A parameter of the handler's type `T` that the caller may leave out,
+    /// `default()` when it did.
+    pub fn value_or<T: Payload>(
+        &self,
+        index: usize,
+        default: impl FnOnce() -> T,
+    ) -> Result<Held<'a, T>> {
+        if self.missing(index) {
+            return Ok(Held::Owned(default()));
+        }
+        self.value(index)
+    }
+
+    /// A `VARIANT` parameter that the caller may leave out, `default()` when
+    /// it did ([`param_not_found`](super::param_not_found) for an `[optional]` one).
+    pub fn variant_or(
+        &self,
+        index: usize,
+        default: impl FnOnce() -> VARIANT,
+    ) -> Result<Held<'a, VARIANT>> {
+        if self.missing(index) {
+            return Ok(Held::Owned(default()));
+        }
+        self.variant(index).map(Held::Borrowed)
     }
 
     /// The pointer a `VT_BYREF` VARIANT holds, as `&mut T`.
@@ -134,7 +216,7 @@ impl<'a> Args<'a> {
     /// Parameter `index`, or the VARIANT that a `VT_VARIANT | VT_BYREF`
     /// argument points at.
     fn resolved(&self, index: usize) -> Result<*mut VARIANT> {
-        let arg = self.raw(index);
+        let arg = self.raw(index)?;
         // SAFETY: `arg` is one of the caller's VARIANTs.
         unsafe {
             if vt_of(arg) == by_ref(VT_VARIANT) {
@@ -218,12 +300,12 @@ impl<'a> Args<'a> {
     /// `T` is laid out as the field a VARIANT of type `vt` holds, and a
     /// zeroed `T` is valid.
     unsafe fn slot<T>(&self, index: usize, vt: VARENUM) -> Result<Slot<'a, T>> {
-        let arg = self.raw(index);
+        let arg = self.raw(index)?;
         // SAFETY: `arg` and what it points at are the caller's, lent for the
         // call; fields are read as their VARIANT type says.
         unsafe {
             let arg_vt = vt_of(arg);
-            if arg_vt == by_ref(vt) {
+            if arg_vt == by_ref(vt) || arg_vt == by_ref(same_layout(vt)) {
                 return self.target(index, arg).map(Slot::Direct);
             }
             if arg_vt != by_ref(VT_VARIANT) {
@@ -232,10 +314,10 @@ impl<'a> Args<'a> {
             }
             let inner = self.resolved(index)?;
             let inner_vt = vt_of(inner);
-            if inner_vt == vt {
+            if inner_vt == vt || inner_vt == same_layout(vt) {
                 return Ok(Slot::Direct(&mut *payload::<T>(inner)));
             }
-            if inner_vt == by_ref(vt) {
+            if inner_vt == by_ref(vt) || inner_vt == by_ref(same_layout(vt)) {
                 return self.target(index, inner).map(Slot::Direct);
             }
             let mut value = VARIANT::default();
@@ -269,7 +351,7 @@ impl<'a> Args<'a> {
     /// A by-reference `VARIANT*`: the VARIANT a `VT_VARIANT | VT_BYREF`
     /// argument points at.
     pub fn variant_ref(&self, index: usize) -> Result<&'a mut VARIANT> {
-        let arg = self.raw(index);
+        let arg = self.raw(index)?;
         // SAFETY: `arg` is the caller's, and so is its target.
         unsafe {
             if vt_of(arg) != by_ref(VT_VARIANT) {
@@ -280,11 +362,13 @@ impl<'a> Args<'a> {
     }
 }
 
-/// A by-value argument: the caller's own value, or a converted copy that
-/// frees itself.
+/// A by-value argument: the caller's own value, a converted copy that frees
+/// itself, or the default of an argument the caller left out.
 pub enum Held<'a, T> {
     /// The caller's value, in its own VARIANT.
     Borrowed(&'a T),
+    /// The parameter's default, the caller having left it out.
+    Owned(T),
     /// A converted copy, freed on drop.
     Converted(VARIANT, PhantomData<T>),
 }
@@ -295,6 +379,7 @@ impl<T> Deref for Held<'_, T> {
     fn deref(&self) -> &T {
         match self {
             Held::Borrowed(value) => value,
+            Held::Owned(value) => value,
             // SAFETY: `held` converted to the VARIANT type whose field is a `T`.
             Held::Converted(variant, _) => unsafe {
                 &*payload::<T>(std::ptr::from_ref(variant).cast_mut())

@@ -19,3 +19,9 @@ pub mod sinks {
 pub mod cross_apartment {
     include!(concat!(env!("OUT_DIR"), "/events_mt.rs"));
 }
+
+/// What `cpgen fixtures/notify.idl --property-notify -o notify.rs` writes: a control whose
+/// `[bindable]` and `[requestedit]` properties are announced through `IPropertyNotifySink`.
+pub mod notify {
+    include!(concat!(env!("OUT_DIR"), "/notify.rs"));
+}

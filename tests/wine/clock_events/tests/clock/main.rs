@@ -10,6 +10,8 @@ mod connection;
 mod enumerators;
 mod firing;
 mod lifetime;
+mod omitted_and_named;
+mod property_notify;
 mod pruning;
 mod reentrancy;
 mod registry;

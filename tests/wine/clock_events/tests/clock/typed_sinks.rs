@@ -200,6 +200,8 @@ fn a_handlers_error_is_what_the_source_gets() -> Result<()> {
     let _vtable = IClockSinkSink::advise(&unknown, vtable)?;
     let error = clock.events.DClockEvents.Fire_Tick(1).unwrap_err();
     assert_eq!(error.code(), E_ABORT);
+    // Through Invoke as DISP_E_EXCEPTION and EXCEPINFO, and back: the error's text too.
+    assert_eq!(error.message(), Error::from_hresult(E_ABORT).message());
     let error = clock.events.IClockSink.Fire_OnTick(1, 0.5).unwrap_err();
     assert_eq!(error.code(), E_ABORT);
     Ok(())

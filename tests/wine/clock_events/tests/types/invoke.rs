@@ -9,7 +9,7 @@ use cpgen_clock_events::sinks::{
     Blue, DAllTypes, DAllTypesSink, Green, IDualEvents, IDualEventsSink, IDualPeer, IPeer, Red,
 };
 use windows::Win32::Foundation::{
-    DISP_E_BADPARAMCOUNT, DISP_E_MEMBERNOTFOUND, DISP_E_NONAMEDARGS, DISP_E_TYPEMISMATCH,
+    DISP_E_BADPARAMCOUNT, DISP_E_MEMBERNOTFOUND, DISP_E_PARAMNOTFOUND, DISP_E_TYPEMISMATCH,
     DISP_E_UNKNOWNINTERFACE, DISP_E_UNKNOWNNAME, S_OK, VARIANT_FALSE, VARIANT_TRUE,
 };
 use windows::Win32::System::Com::{
@@ -71,7 +71,7 @@ fn call(
 }
 
 /// A plain event call.
-fn invoke(sink: &IDispatch, dispid: i32, args: &mut [VARIANT]) -> (HRESULT, u32) {
+pub(crate) fn invoke(sink: &IDispatch, dispid: i32, args: &mut [VARIANT]) -> (HRESULT, u32) {
     call(sink, dispid, DISPATCH_METHOD, GUID::zeroed(), &mut [], args)
 }
 
@@ -228,7 +228,8 @@ fn the_call_itself_is_checked() {
         &mut [0],
         &mut one(),
     );
-    assert_eq!(named.0, DISP_E_NONAMEDARGS);
+    // A named argument for an event without parameters names none of them.
+    assert_eq!(named.0, DISP_E_PARAMNOTFOUND);
     assert!(lock(&heard).is_empty());
     // Visual Basic calls methods as DISPATCH_METHOD | DISPATCH_PROPERTYGET.
     let flags = DISPATCH_FLAGS(DISPATCH_METHOD.0 | DISPATCH_PROPERTYGET.0);
