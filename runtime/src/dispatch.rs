@@ -10,10 +10,11 @@ use windows::Win32::System::Com::{
 use windows::Win32::System::Ole::{CreateErrorInfo, SafeArrayCopy};
 use windows::Win32::System::Variant::{
     VARENUM, VARIANT, VARIANT_0, VARIANT_0_0, VARIANT_0_0_0, VT_BOOL, VT_BSTR, VT_BYREF, VT_DATE,
-    VT_DISPATCH, VT_I1, VT_I2, VT_I4, VT_I8, VT_INT, VT_R4, VT_R8, VT_UI1, VT_UI2, VT_UI4, VT_UI8,
-    VT_UINT, VT_UNKNOWN, VT_VARIANT,
+    VT_DISPATCH, VT_INT, VT_UINT, VT_UNKNOWN, VT_VARIANT,
 };
 use windows_core::{BSTR, Error, GUID, HRESULT, HSTRING, IUnknown, Interface, Result};
+
+use crate::receive::Payload;
 
 /// Sends a dispinterface event: `IDispatch::Invoke(dispid, IID_NULL, 0,
 /// DISPATCH_METHOD)` with `args`, which are in reverse order (last parameter
@@ -133,9 +134,10 @@ pub fn by_ref<T>(vt: u16, value: &mut T) -> VARIANT {
 }
 
 /// Scalars: by value through the windows crate's `From`, by reference as
-/// `VT_x | VT_BYREF`.
+/// `VT_x | VT_BYREF`, `VT_x` being the type a receiving sink reads it as ([`Payload::VT`]), so
+/// that sending and receiving cannot disagree.
 macro_rules! scalar_args {
-    ($($ty:ty => $vt:ident),* $(,)?) => {$(
+    ($($ty:ty),* $(,)?) => {$(
         impl EventArg for $ty {
             #[inline]
             fn into_variant(self) -> VARIANT {
@@ -146,24 +148,13 @@ macro_rules! scalar_args {
         impl EventArg for &mut $ty {
             #[inline]
             fn into_variant(self) -> VARIANT {
-                by_ref($vt.0, self)
+                by_ref(<$ty as Payload>::VT.0, self)
             }
         }
     )*};
 }
 
-scalar_args!(
-    i8 => VT_I1,
-    u8 => VT_UI1,
-    i16 => VT_I2,
-    u16 => VT_UI2,
-    i32 => VT_I4,
-    u32 => VT_UI4,
-    i64 => VT_I8,
-    u64 => VT_UI8,
-    f32 => VT_R4,
-    f64 => VT_R8,
-);
+scalar_args!(i8, u8, i16, u16, i32, u32, i64, u64, f32, f64);
 
 impl EventArg for VARIANT_BOOL {
     #[inline]
