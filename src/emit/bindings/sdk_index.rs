@@ -1,14 +1,15 @@
 //! Build-time half of the SDK oracle (included by the crate's `build.rs`, not part of the
 //! library): finds the classic Win32 metadata that windows-bindgen 0.66 embeds and writes the
 //! index `sdk.rs` reads, one line per type: `name namespace kind`, and for an interface its IID
-//! (`name namespace I iid`), sorted.
+//! (`name namespace I iid`), sorted; and the sorted list of those types' namespaces.
 //!
 //! windows-bindgen 0.66 keeps its `default/Windows.Win32.winmd` private (`include_bytes!` in a
 //! function), and windows-default 0.100 ships a newer, flattened metadata (every type in
 //! `Windows.Win32`, no `System.Com`), so the bytes are read from windows-bindgen's own package
 //! directory. Every extract of `windows-bindgen-0.66.0` is the checksummed crates.io package,
-//! so the file found is the one bindgen renders against. An index of a few hundred kilobytes
-//! instead of the 23 MB file keeps cpgen's binary small and its start-up fast.
+//! so the file found is the one bindgen renders against. The index (about 2 MB, with a second
+//! file of its namespaces) is searched in place, so a run looks a name up without loading the
+//! metadata; the parts of the metadata bindgen itself reads are `sdk_reference.rs`'s.
 
 use std::path::{Path, PathBuf};
 
