@@ -92,6 +92,7 @@ mod enumerators;
 pub mod property_notify;
 pub mod receive;
 pub mod report;
+mod scope;
 pub mod sink;
 pub mod sinks;
 pub mod type_library;
@@ -102,5 +103,6 @@ pub use connection_point::{
     default_source_guid, enum_connection_points, no_connection_point, requested_iid,
 };
 pub use report::{FireReport, SinkFailure};
+pub use scope::Scope;
 pub use sinks::Sinks;
 pub use version::VERSION;
