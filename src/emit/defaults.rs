@@ -1,7 +1,8 @@
 //! Parameters a caller may leave out of a typed sink's `Invoke`: the trailing ones with a
 //! `[defaultvalue]` cpgen can write, and `[optional]` VARIANTs, which then hold `VT_ERROR` with
-//! `DISP_E_PARAMNOTFOUND` as COM passes a missing argument. The handler's signature does not
-//! change: it gets the default value.
+//! `DISP_E_PARAMNOTFOUND` as COM passes a missing argument: the handler gets the default value.
+//! An `[optional]` scalar or BSTR without a default has none to give: the handler takes it as an
+//! `Option`, `None` when the caller left it out (`Fire_` still sends it, so still takes it plain).
 
 use super::oracle::{EventType, is_enum, rust_type};
 use crate::Diagnostic;
@@ -30,6 +31,16 @@ pub fn read(
     index: usize,
 ) -> Result<Option<String>, Diagnostic> {
     let default = param.default.as_ref();
+    if is_option(param, ty) {
+        let read = match ty {
+            EventType::Value { .. } if let Some(wrapper) = ty.wrapper() => {
+                format!("cpgen_runtime::dispatch::{wrapper}")
+            }
+            EventType::Value { rust, .. } if is_enum(model, rust) => "i32".to_string(),
+            _ => rust_type(model, ty, true)?,
+        };
+        return Ok(Some(format!("args.value_opt::<{read}>({index})?")));
+    }
     Ok(match (ty, default) {
         (EventType::Variant { by_ref: false }, None) if param.optional => Some(format!(
             "args.variant_or({index}, receive::param_not_found)?"
@@ -67,6 +78,30 @@ pub fn read(
         }
         _ => None,
     })
+}
+
+/// For each parameter, whether the handler takes it as an `Option` (see [`is_option`]).
+pub fn options(
+    model: &Model,
+    params: &[Param],
+    types: &[EventType],
+) -> Result<Vec<bool>, Diagnostic> {
+    let from = first_omittable(model, params, types)?;
+    Ok(params
+        .iter()
+        .zip(types)
+        .enumerate()
+        .map(|(index, (param, ty))| index >= from && is_option(param, ty))
+        .collect())
+}
+
+/// Whether the handler takes parameter `param` (of type `ty`) as an `Option`: an `[optional]`
+/// scalar or BSTR without a `[defaultvalue]`, when it is among the trailing ones a caller may
+/// leave out.
+pub fn is_option(param: &Param, ty: &EventType) -> bool {
+    param.optional
+        && param.default.is_none()
+        && matches!(ty, EventType::Value { .. } | EventType::Bstr)
 }
 
 #[cfg(test)]
@@ -127,7 +162,7 @@ mod tests {
     #[test]
     fn a_parameter_without_a_default_keeps_those_before_it_required() {
         let code = sink_code(
-            "[id(1)] void E([in, defaultvalue(1)] long a, [in, optional] long b, \
+            "[id(1)] void E([in, defaultvalue(1)] long a, [in, optional] IUnknown* b, \
              [in, defaultvalue(2)] long c);",
         );
         assert!(
@@ -135,5 +170,24 @@ mod tests {
             "{code}"
         );
         assert!(code.contains("leta=args.value::<i32>(0)?;"), "{code}");
+    }
+
+    #[test]
+    fn optional_scalars_and_strings_without_a_default_are_options() {
+        let code = sink_code(
+            "[id(1)] void E([in] long a, [in, optional] long n, [in, optional] Range r, \
+             [in, optional] DATE when, [in, optional] BSTR s);",
+        );
+        for expected in [
+            "receive::Member::new(\"E\",1,&[\"a\",\"n\",\"r\",\"when\",\"s\"]).optional_from(1)",
+            "letn=args.value_opt::<i32>(1)?;",
+            "letr=args.value_opt::<i32>(2)?;",
+            "letwhen=args.value_opt::<cpgen_runtime::dispatch::Date>(3)?;",
+            "lets=args.value_opt::<windows_core::BSTR>(4)?;",
+            "DEventsHandler::E(&self.0,*a,n.map(|v|*v),r.map(|v|Range(*v)),when.map(|v|v.0),s.as_deref())",
+            "fnE(&self,a:i32,n:Option<i32>,r:Option<Range>,when:Option<f64>,s:Option<&windows_core::BSTR>)",
+        ] {
+            assert!(code.contains(expected), "{expected} not in {code}");
+        }
     }
 }

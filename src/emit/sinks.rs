@@ -83,20 +83,28 @@ pub fn handler(
 ) -> Result<Handler, Diagnostic> {
     let methods = events
         .iter()
-        .map(|e| HandlerMethod {
-            name: method_name(&e.name),
-            idl: e.idl.clone(),
-            doc: e.doc.clone(),
-            params: e
-                .params
-                .iter()
-                .map(|p| RustParam {
-                    name: p.name.clone(),
-                    ty: p.ty.clone(),
-                })
-                .collect(),
+        .map(|e| {
+            let options = defaults::options(model, &e.method.params, &e.types)?;
+            Ok(HandlerMethod {
+                name: method_name(&e.name),
+                idl: e.idl.clone(),
+                doc: e.doc.clone(),
+                params: e
+                    .params
+                    .iter()
+                    .zip(options)
+                    .map(|(p, option)| RustParam {
+                        name: p.name.clone(),
+                        ty: if option {
+                            format!("Option<{}>", p.ty)
+                        } else {
+                            p.ty.clone()
+                        },
+                    })
+                    .collect(),
+            })
         })
-        .collect();
+        .collect::<Result<_, Diagnostic>>()?;
     let path = paths::interface(model, &interface.name)?;
     if interface.kind == InterfaceKind::Dispinterface {
         return Ok(Handler {
@@ -184,6 +192,19 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
         if let Some(read) = omittable {
             // The handler gets the default in a `Held`, which derefs to what it takes.
             receive.push(format!("let {name} = {read};"));
+            if defaults::is_option(&idl[index], ty) {
+                args.push(match ty {
+                    EventType::Value { .. } if ty.wrapper().is_some() => {
+                        format!("{name}.map(|v| v.0)")
+                    }
+                    EventType::Value { rust, .. } if is_enum(model, rust) => {
+                        format!("{name}.map(|v| {}(*v))", paths::enumeration(model, rust)?)
+                    }
+                    EventType::Value { .. } => format!("{name}.map(|v| *v)"),
+                    _ => format!("{name}.as_deref()"),
+                });
+                continue;
+            }
             args.push(match ty {
                 EventType::Value { rust, .. } if is_enum(model, rust) => {
                     format!("{}(*{name})", paths::enumeration(model, rust)?)
@@ -321,12 +342,27 @@ fn slot(model: &Model, event: &Event) -> Result<Slot, Diagnostic> {
     let mut receive = Vec::new();
     let mut args = Vec::new();
     let idl_params = &event.method.params;
-    for ((param, ty), idl) in event.params.iter().zip(&event.types).zip(idl_params) {
+    let options = defaults::options(model, idl_params, &event.types)?;
+    for (((param, ty), idl), option) in event
+        .params
+        .iter()
+        .zip(&event.types)
+        .zip(idl_params)
+        .zip(options)
+    {
         let name = local(&param.name);
         params.push(RustParam {
             name: name.clone(),
             ty: oracle::abi_type(model, ty)?,
         });
+        if option {
+            // A vtable call always sends it; the handler takes it as `Option` for `Invoke`'s sake.
+            args.push(match ty {
+                EventType::Bstr => format!("Some(sink::borrow(&{name}))"),
+                _ => format!("Some({name})"),
+            });
+            continue;
+        }
         args.push(match ty {
             EventType::Value { .. } => name,
             EventType::Bstr => format!("sink::borrow(&{name})"),

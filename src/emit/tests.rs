@@ -232,7 +232,10 @@ fn typed_sinks_of_every_kind_of_source() {
         "letkept=sink::in_out(kept.cast())?;",
         "letnumbers=sink::out(numbers.cast(),core::ptr::null_mut())?;",
         // A dual source answers IDispatch by DISPID too.
-        "&IDualEvents_Vtbl{base__:sink::Object::<Self>::DISPATCH,Ping:Self::Ping,Swap:Self::Swap}",
+        "&IDualEvents_Vtbl{base__:sink::Object::<Self>::DISPATCH,Ping:Self::Ping,Swap:Self::Swap,Tagged:Self::Tagged}",
+        // A vtable call sends an optional argument; Invoke may leave it out.
+        "IDualEventsHandler::Tagged(handler,n,Some(count),Some(sink::borrow(&label)))",
+        "letcount=args.value_opt::<i32>(1)?;",
         "impl<H>receive::DispatchforIDualEventsSink<H>",
         "<windows::Win32::System::Com::IDispatchaswindows_core::Interface>::IID]",
         // Names the sink's code uses are kept clear of; a keyword stays raw.

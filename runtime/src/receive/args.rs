@@ -190,6 +190,15 @@ impl<'a> Args<'a> {
         self.value(index)
     }
 
+    /// An `[optional]` parameter without a default: `None` when the caller left
+    /// it out, else its value as the handler's type `T`.
+    pub fn value_opt<T: Payload>(&self, index: usize) -> Result<Option<Held<'a, T>>> {
+        if self.missing(index) {
+            return Ok(None);
+        }
+        self.value(index).map(Some)
+    }
+
     /// A `VARIANT` parameter that the caller may leave out, `default()` when
     /// it did ([`param_not_found`](super::param_not_found) for an `[optional]` one).
     pub fn variant_or(

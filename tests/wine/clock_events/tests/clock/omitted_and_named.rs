@@ -3,7 +3,9 @@
 //! unit, [in, optional] VARIANT note)`): trailing arguments left out or sent as `VT_ERROR` with
 //! `DISP_E_PARAMNOTFOUND` become their defaults, named arguments land where their DISPIDs say
 //! in any order, and what names no parameter is `DISP_E_PARAMNOTFOUND` with `puArgErr`; by hand
-//! and through oleaut32's `DispInvoke` and `ITypeInfo::Invoke`.
+//! and through oleaut32's `DispInvoke` and `ITypeInfo::Invoke`. `Sample([in] long level, [in,
+//! optional] long count, [in, optional] BSTR label)` has optional parameters without a default:
+//! the handler gets `None` for one the caller left out.
 
 use std::sync::{Arc, Mutex};
 
@@ -21,8 +23,11 @@ use crate::support::{enter_mta, lock};
 /// What the handler got: level, scale, unit and the note as (VT, scode or lVal).
 type Reading = (i32, i32, String, (u16, i32));
 
+/// What the handler got of a `Sample`: level, count and label.
+type Sample = (i32, Option<i32>, Option<String>);
+
 #[derive(Clone, Default)]
-struct Gauge(Arc<Mutex<Vec<Reading>>>);
+struct Gauge(Arc<Mutex<Vec<Reading>>>, Arc<Mutex<Vec<Sample>>>);
 
 impl DGaugeEventsHandler for Gauge {
     fn Reading(&self, level: i32, scale: i32, unit: &BSTR, note: &VARIANT) -> Result<()> {
@@ -32,6 +37,10 @@ impl DGaugeEventsHandler for Gauge {
             (inner.vt.0, inner.Anonymous.lVal)
         };
         lock(&self.0).push((level, scale, unit.to_string(), note));
+        Ok(())
+    }
+    fn Sample(&self, level: i32, count: Option<i32>, label: Option<&BSTR>) -> Result<()> {
+        lock(&self.1).push((level, count, label.map(BSTR::to_string)));
         Ok(())
     }
 }
@@ -53,6 +62,16 @@ fn missing() -> VARIANT {
 /// `Invoke(Reading)` with `args` (DISPPARAMS order: named ones first, then positional ones
 /// last first) and the named arguments' DISPIDs: its HRESULT and `puArgErr`.
 fn invoke(sink: &IDispatch, args: &mut [VARIANT], named: &mut [i32]) -> (HRESULT, u32) {
+    invoke_member(sink, 2, args, named)
+}
+
+/// `Invoke(dispid)`, as [`invoke`] does.
+fn invoke_member(
+    sink: &IDispatch,
+    dispid: i32,
+    args: &mut [VARIANT],
+    named: &mut [i32],
+) -> (HRESULT, u32) {
     let params = DISPPARAMS {
         rgvarg: args.as_mut_ptr(),
         rgdispidNamedArgs: named.as_mut_ptr(),
@@ -63,7 +82,7 @@ fn invoke(sink: &IDispatch, args: &mut [VARIANT], named: &mut [i32]) -> (HRESULT
     // SAFETY: every pointer outlives the call.
     let result = unsafe {
         sink.Invoke(
-            2,
+            dispid,
             &GUID::zeroed(),
             0,
             DISPATCH_METHOD,
@@ -221,6 +240,57 @@ fn oleaut32_calls_with_left_out_and_named_arguments_arrive() {
         [
             (4, 10, "mV".into(), NOT_FOUND),
             (8, 10, "V".into(), NOT_FOUND),
+        ]
+    );
+}
+
+#[test]
+fn optional_arguments_without_a_default_arrive_as_options() {
+    enter_mta().unwrap();
+    let (sink, gauge) = sink();
+    let sample = |args: &mut [VARIANT], named: &mut [i32]| invoke_member(&sink, 3, args, named);
+    assert_eq!(sample(&mut [text("x"), 4.into(), 1.into()], &mut []).0, S_OK);
+    // Left out at the end, sent as missing, or skipped by naming the one after.
+    assert_eq!(sample(&mut [2.into()], &mut []).0, S_OK);
+    assert_eq!(sample(&mut [text("y"), missing(), 3.into()], &mut []).0, S_OK);
+    assert_eq!(sample(&mut [text("z"), 4.into()], &mut [2]).0, S_OK);
+    // A value of the wrong type is still refused, with its index.
+    assert_eq!(
+        sample(&mut [text("many"), 5.into()], &mut []),
+        (DISP_E_TYPEMISMATCH, 0)
+    );
+    // oleaut32, from the built type library, leaving both out.
+    let library = cpgen_clock_events::notify::type_library().unwrap();
+    let info = cpgen_runtime::type_library::dispatch_of(&library, &DGaugeEvents::IID).unwrap();
+    let mut short = [VARIANT::from(6)];
+    let mut params = DISPPARAMS {
+        rgvarg: short.as_mut_ptr(),
+        cArgs: 1,
+        ..DISPPARAMS::default()
+    };
+    let mut arg_err = 0;
+    // SAFETY: the sink is the IDispatch the type information describes; every pointer
+    // outlives the call.
+    unsafe {
+        info.Invoke(
+            sink.as_raw(),
+            3,
+            DISPATCH_METHOD,
+            &mut params,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &mut arg_err,
+        )
+    }
+    .unwrap();
+    assert_eq!(
+        *lock(&gauge.1),
+        [
+            (1, Some(4), Some("x".into())),
+            (2, None, None),
+            (3, None, Some("y".into())),
+            (4, None, Some("z".into())),
+            (6, None, None),
         ]
     );
 }

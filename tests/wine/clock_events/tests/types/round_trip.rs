@@ -260,9 +260,15 @@ fn dual_events_reach_the_typed_sink_through_the_vtable() -> Result<()> {
     let mut value = 8;
     events.Fire_Swap(&mut value)?;
     assert_eq!(value, -8);
+    // A vtable call sends every argument: the optional ones arrive as `Some`.
+    events.Fire_Tagged(5, 6, &BSTR::from("t"))?;
     assert_eq!(
         *lock(&heard),
-        [Heard::Ping(3, "note".into()), Heard::Swap(8)]
+        [
+            Heard::Ping(3, "note".into()),
+            Heard::Swap(8),
+            Heard::Tagged(5, Some(6), Some("t".into())),
+        ]
     );
     Ok(())
 }

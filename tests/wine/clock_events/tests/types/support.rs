@@ -276,6 +276,7 @@ pub enum Heard {
     Level(i32),
     Ping(i32, String),
     Swap(i32),
+    Tagged(i32, Option<i32>, Option<String>),
 }
 
 /// A handler of every source interface: records each event and writes fixed results through
@@ -498,5 +499,9 @@ impl IDualEventsHandler for Handler {
         self.record(Heard::Swap(*value))?;
         *value = -*value;
         Ok(())
+    }
+
+    fn Tagged(&self, n: i32, count: Option<i32>, label: Option<&BSTR>) -> Result<()> {
+        self.record(Heard::Tagged(n, count, label.map(BSTR::to_string)))
     }
 }
