@@ -3,8 +3,11 @@
 //! `DISP_E_PARAMNOTFOUND` as COM passes a missing argument: the handler gets the default value.
 //! An `[optional]` scalar or BSTR without a default has none to give: the handler takes it as an
 //! `Option`, `None` when the caller left it out (`Fire_` still sends it, so still takes it plain).
+//! An `[optional]` interface or SAFEARRAY without one is null, which its type already holds.
 
-use super::oracle::{EventType, is_enum, rust_type};
+use super::oracle::{EventType, is_enum, rust_type, vt};
+use super::paths;
+use super::sinks::{carrier, is_base};
 use crate::Diagnostic;
 use crate::model::{ConstValue, Model, Param};
 
@@ -54,6 +57,20 @@ pub fn read(
             Some(format!(
                 "args.variant_or({index}, || cpgen_runtime::dispatch::EventArg::into_variant({value}))?"
             ))
+        }
+        // Left out, an interface is null and a SAFEARRAY a null pointer, which their types hold.
+        (EventType::Interface { name, dispatch }, None) if param.optional => {
+            Some(if is_base(name) {
+                format!("args.value_or::<{}>({index}, || None)?", carrier(*dispatch))
+            } else {
+                format!(
+                    "args.interface_or_none::<{}>({index}, {dispatch})?",
+                    paths::interface(model, name)?
+                )
+            })
+        }
+        (EventType::SafeArray { .. }, None) if param.optional => {
+            Some(format!("args.array_or_null({index}, {})?", vt(ty)))
         }
         (EventType::Bstr, Some(ConstValue::Str(s))) => Some(format!(
             "args.value_or::<windows_core::BSTR>({index}, || windows_core::BSTR::from({s:?}))?"
@@ -162,7 +179,7 @@ mod tests {
     #[test]
     fn a_parameter_without_a_default_keeps_those_before_it_required() {
         let code = sink_code(
-            "[id(1)] void E([in, defaultvalue(1)] long a, [in, optional] IUnknown* b, \
+            "[id(1)] void E([in, defaultvalue(1)] long a, [in, optional] long* b, \
              [in, defaultvalue(2)] long c);",
         );
         assert!(
@@ -176,16 +193,19 @@ mod tests {
     fn optional_scalars_and_strings_without_a_default_are_options() {
         let code = sink_code(
             "[id(1)] void E([in] long a, [in, optional] long n, [in, optional] Range r, \
-             [in, optional] DATE when, [in, optional] BSTR s);",
+             [in, optional] DATE when, [in, optional] BSTR s, [in, optional] IDispatch *d, \
+             [in, optional] SAFEARRAY(long) l);",
         );
         for expected in [
-            "receive::Member::new(\"E\",1,&[\"a\",\"n\",\"r\",\"when\",\"s\"]).optional_from(1)",
+            "receive::Member::new(\"E\",1,&[\"a\",\"n\",\"r\",\"when\",\"s\",\"d\",\"l\"]).optional_from(1)",
+            "letd=args.value_or::<Option<windows::Win32::System::Com::IDispatch>>(5,||None)?;",
+            "letl=args.array_or_null(6,windows::Win32::System::Variant::VT_ARRAY.0|windows::Win32::System::Variant::VT_I4.0)?;",
             "letn=args.value_opt::<i32>(1)?;",
             "letr=args.value_opt::<i32>(2)?;",
             "letwhen=args.value_opt::<cpgen_runtime::dispatch::Date>(3)?;",
             "lets=args.value_opt::<windows_core::BSTR>(4)?;",
-            "DEventsHandler::E(&self.0,*a,n.map(|v|*v),r.map(|v|Range(*v)),when.map(|v|v.0),s.as_deref())",
-            "fnE(&self,a:i32,n:Option<i32>,r:Option<Range>,when:Option<f64>,s:Option<&windows_core::BSTR>)",
+            "DEventsHandler::E(&self.0,*a,n.map(|v|*v),r.map(|v|Range(*v)),when.map(|v|v.0),s.as_deref(),(*d).as_ref(),*l)",
+            "fnE(&self,a:i32,n:Option<i32>,r:Option<Range>,when:Option<f64>,s:Option<&windows_core::BSTR>,d:Option<&windows::Win32::System::Com::IDispatch>,",
         ] {
             assert!(code.contains(expected), "{expected} not in {code}");
         }

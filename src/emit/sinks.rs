@@ -209,7 +209,9 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
                 EventType::Value { rust, .. } if is_enum(model, rust) => {
                     format!("{}(*{name})", paths::enumeration(model, rust)?)
                 }
-                EventType::Value { .. } => format!("*{name}"),
+                EventType::Value { .. } | EventType::SafeArray { .. } => format!("*{name}"),
+                EventType::Interface { name: i, .. } if is_base(i) => format!("(*{name}).as_ref()"),
+                EventType::Interface { .. } => format!("{name}.as_ref()"),
                 _ => format!("&{name}"),
             });
             continue;
@@ -416,12 +418,12 @@ fn slot(model: &Model, event: &Event) -> Result<Slot, Diagnostic> {
 }
 
 /// `IDispatch` and `IUnknown` travel in a VARIANT as themselves; other interfaces as one of them.
-fn is_base(interface: &str) -> bool {
+pub(super) fn is_base(interface: &str) -> bool {
     matches!(interface, "IDispatch" | "IUnknown")
 }
 
 /// The Rust type of the VARIANT field that carries an interface pointer.
-fn carrier(dispatch: bool) -> &'static str {
+pub(super) fn carrier(dispatch: bool) -> &'static str {
     if dispatch {
         "Option<windows::Win32::System::Com::IDispatch>"
     } else {

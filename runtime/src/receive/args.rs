@@ -270,10 +270,31 @@ impl<'a> Args<'a> {
         unsafe { self.held(index, VARENUM(vt)) }
     }
 
+    /// An `[optional]` SAFEARRAY parameter: null when the caller left it out.
+    pub fn array_or_null(&self, index: usize, vt: u16) -> Result<Held<'a, *mut SAFEARRAY>> {
+        if self.missing(index) {
+            return Ok(Held::Owned(std::ptr::null_mut()));
+        }
+        self.array(index, vt)
+    }
+
     /// A `VARIANT` (or `[in] VARIANT*`) parameter: the argument itself.
     pub fn variant(&self, index: usize) -> Result<&'a VARIANT> {
         // SAFETY: the caller's VARIANT, lent for the call.
         self.resolved(index).map(|v| unsafe { &*v })
+    }
+
+    /// An `[optional]` interface parameter: none when the caller left it out,
+    /// else as [`interface`](Args::interface) reads it.
+    pub fn interface_or_none<I: Interface>(
+        &self,
+        index: usize,
+        dispatch: bool,
+    ) -> Result<Option<I>> {
+        if self.missing(index) {
+            return Ok(None);
+        }
+        self.interface(index, dispatch)
     }
 
     /// An interface parameter that travels as `IDispatch` (`dispatch`) or

@@ -4,8 +4,8 @@
 //! `DISP_E_PARAMNOTFOUND` become their defaults, named arguments land where their DISPIDs say
 //! in any order, and what names no parameter is `DISP_E_PARAMNOTFOUND` with `puArgErr`; by hand
 //! and through oleaut32's `DispInvoke` and `ITypeInfo::Invoke`. `Sample([in] long level, [in,
-//! optional] long count, [in, optional] BSTR label)` has optional parameters without a default:
-//! the handler gets `None` for one the caller left out.
+//! optional] long count, [in, optional] BSTR label, [in, optional] IUnknown *from)` has
+//! optional parameters without a default: the handler gets `None` for one the caller left out.
 
 use std::sync::{Arc, Mutex};
 
@@ -16,15 +16,15 @@ use windows::Win32::Foundation::{
 use windows::Win32::System::Com::{DISPATCH_METHOD, DISPPARAMS, IDispatch};
 use windows::Win32::System::Ole::DispInvoke;
 use windows::Win32::System::Variant::{VARIANT, VT_ERROR, VT_I4};
-use windows_core::{BSTR, GUID, HRESULT, Interface, Result, w};
+use windows_core::{BSTR, GUID, HRESULT, IUnknown, Interface, Result, w};
 
 use crate::support::{enter_mta, lock};
 
 /// What the handler got: level, scale, unit and the note as (VT, scode or lVal).
 type Reading = (i32, i32, String, (u16, i32));
 
-/// What the handler got of a `Sample`: level, count and label.
-type Sample = (i32, Option<i32>, Option<String>);
+/// What the handler got of a `Sample`: level, count, label and whether `from` was there.
+type Sample = (i32, Option<i32>, Option<String>, bool);
 
 #[derive(Clone, Default)]
 struct Gauge(Arc<Mutex<Vec<Reading>>>, Arc<Mutex<Vec<Sample>>>);
@@ -39,8 +39,15 @@ impl DGaugeEventsHandler for Gauge {
         lock(&self.0).push((level, scale, unit.to_string(), note));
         Ok(())
     }
-    fn Sample(&self, level: i32, count: Option<i32>, label: Option<&BSTR>) -> Result<()> {
-        lock(&self.1).push((level, count, label.map(BSTR::to_string)));
+    fn Sample(
+        &self,
+        level: i32,
+        count: Option<i32>,
+        label: Option<&BSTR>,
+        from: Option<&IUnknown>,
+    ) -> Result<()> {
+        let sample = (level, count, label.map(BSTR::to_string), from.is_some());
+        lock(&self.1).push(sample);
         Ok(())
     }
 }
@@ -249,7 +256,9 @@ fn optional_arguments_without_a_default_arrive_as_options() {
     enter_mta().unwrap();
     let (sink, gauge) = sink();
     let sample = |args: &mut [VARIANT], named: &mut [i32]| invoke_member(&sink, 3, args, named);
+    let from = VARIANT::from(IUnknown::from(sink.clone()));
     assert_eq!(sample(&mut [text("x"), 4.into(), 1.into()], &mut []).0, S_OK);
+    assert_eq!(sample(&mut [from, text("w"), 9.into(), 0.into()], &mut []).0, S_OK);
     // Left out at the end, sent as missing, or skipped by naming the one after.
     assert_eq!(sample(&mut [2.into()], &mut []).0, S_OK);
     assert_eq!(sample(&mut [text("y"), missing(), 3.into()], &mut []).0, S_OK);
@@ -286,11 +295,12 @@ fn optional_arguments_without_a_default_arrive_as_options() {
     assert_eq!(
         *lock(&gauge.1),
         [
-            (1, Some(4), Some("x".into())),
-            (2, None, None),
-            (3, None, Some("y".into())),
-            (4, None, Some("z".into())),
-            (6, None, None),
+            (1, Some(4), Some("x".into()), false),
+            (0, Some(9), Some("w".into()), true),
+            (2, None, None, false),
+            (3, None, Some("y".into()), false),
+            (4, None, Some("z".into()), false),
+            (6, None, None, false),
         ]
     );
 }
