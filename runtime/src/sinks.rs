@@ -5,6 +5,11 @@
 //! snapshot runs under it, as in ATL), so sinks and other threads may advise and unadvise at
 //! any time, even from inside an event.
 //!
+//! Firing takes no lock and touches no reference count while the sinks do not change: it reads
+//! the snapshot of the connections that the last change left behind through an atomically
+//! swapped pointer ([`arc_swap`]), whose deferred reclamation keeps that snapshot, and so its
+//! sinks, alive until every fire reading it has ended, even when a sink is unadvised meanwhile.
+//!
 //! Lifetime rule: the container owns its sinks (through the proxies in its generated
 //! `<Coclass>ConnectionPoints`); a connection point object holds the container, as in ATL,
 //! where a connection point shares its container's reference count. Nothing the container
@@ -15,6 +20,8 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use arc_swap::ArcSwapOption;
 
 use windows::Win32::Foundation::{
     CO_E_OBJNOTCONNECTED, RPC_E_DISCONNECTED, RPC_E_SERVER_DIED, RPC_E_SERVER_DIED_DNE,
@@ -75,6 +82,11 @@ pub struct Sinks<S, H = S> {
 
 struct Shared<S, H> {
     table: Mutex<Table<H>>,
+    /// Every connected sink, in advise order, shared with the fires in
+    /// progress; read without the lock. `None` after a change, until the
+    /// next fire or enumerator builds it again (under the lock, which every
+    /// change also holds, so a snapshot never misses a change before it).
+    snapshot: ArcSwapOption<Vec<(u32, H)>>,
     /// Unadvise a sink whose call says it is gone (see [`is_gone`]).
     prune: AtomicBool,
     source: PhantomData<fn() -> S>,
@@ -92,26 +104,22 @@ struct Table<H> {
     /// Where each cookie's sink is in `slots`.
     index: HashMap<u32, usize>,
     holes: usize,
-    /// Every connected sink, in advise order, shared with the fires in
-    /// progress; `None` after a change, until the next fire or enumerator
-    /// builds it again.
-    snapshot: Option<Snapshot<H>>,
 }
 
 /// The connections as they were when a fire or an enumerator started.
-type Snapshot<H> = Arc<[(u32, H)]>;
+type Snapshot<H> = Arc<Vec<(u32, H)>>;
 
 impl<H: Clone> Table<H> {
-    /// Removes `cookie`'s sink, and the snapshot that still names it: both
-    /// for the caller to release once the lock is gone.
-    fn remove(&mut self, cookie: u32) -> Option<(H, Option<Snapshot<H>>)> {
+    /// Removes `cookie`'s sink, for the caller to release once the lock is
+    /// gone.
+    fn remove(&mut self, cookie: u32) -> Option<H> {
         let position = self.index.remove(&cookie)?;
         let (_, sink) = self.slots[position].take()?;
         self.holes += 1;
         if self.holes > self.index.len() && self.holes >= 16 {
             self.compact();
         }
-        Some((sink, self.snapshot.take()))
+        Some(sink)
     }
 
     /// Closes the holes in `slots`: O(slots), run when at least half of
@@ -123,16 +131,6 @@ impl<H: Clone> Table<H> {
             self.index.insert(*cookie, position);
         }
         self.holes = 0;
-    }
-
-    fn snapshot(&mut self) -> Snapshot<H> {
-        // Only the AddRef of each sink (or the clone of its holder) runs
-        // under the lock, once per change rather than once per fire.
-        let slots = &self.slots;
-        Arc::clone(
-            self.snapshot
-                .get_or_insert_with(|| slots.iter().flatten().cloned().collect()),
-        )
     }
 }
 
@@ -171,8 +169,8 @@ impl<S: Interface, H: Hold<S>> Sinks<S, H> {
                     slots: Vec::new(),
                     index: HashMap::new(),
                     holes: 0,
-                    snapshot: None,
                 }),
+                snapshot: ArcSwapOption::empty(),
                 prune: AtomicBool::new(true),
                 source: PhantomData,
             }),
@@ -206,7 +204,7 @@ impl<S: Interface, H: Hold<S>> Sinks<S, H> {
         let position = table.slots.len();
         table.slots.push(Some((cookie, held)));
         table.index.insert(cookie, position);
-        let stale = table.snapshot.take();
+        let stale = self.shared.snapshot.swap(None);
         drop(table);
         // The old snapshot's references go after the lock.
         drop(stale);
@@ -214,7 +212,7 @@ impl<S: Interface, H: Hold<S>> Sinks<S, H> {
     }
 
     pub(crate) fn unadvise(&self, cookie: u32) -> Result<()> {
-        let removed = self.lock().remove(cookie);
+        let removed = self.remove(cookie);
         // The sink and the stale snapshot are released here, after the lock:
         // the sink's last Release may run code that advises or unadvises.
         match removed {
@@ -223,8 +221,30 @@ impl<S: Interface, H: Hold<S>> Sinks<S, H> {
         }
     }
 
+    /// Removes `cookie`'s sink and the snapshot that still names it, both
+    /// for the caller to release once the lock is gone.
+    fn remove(&self, cookie: u32) -> Option<(H, Option<Snapshot<H>>)> {
+        let mut table = self.lock();
+        let sink = table.remove(cookie)?;
+        Some((sink, self.shared.snapshot.swap(None)))
+    }
+
+    /// The connections now, as the last change left them.
     pub(crate) fn snapshot(&self) -> Snapshot<H> {
-        self.lock().snapshot()
+        if let Some(snapshot) = self.shared.snapshot.load_full() {
+            return snapshot;
+        }
+        let table = self.lock();
+        // Another thread may have built it meanwhile; a change would have
+        // emptied it again, under the lock this thread now holds.
+        if let Some(snapshot) = self.shared.snapshot.load_full() {
+            return snapshot;
+        }
+        // Only the AddRef of each sink (or the clone of its holder) runs
+        // under the lock, once per change rather than once per fire.
+        let snapshot: Snapshot<H> = Arc::new(table.slots.iter().flatten().cloned().collect());
+        self.shared.snapshot.store(Some(Arc::clone(&snapshot)));
+        snapshot
     }
 
     /// Whether a fire unadvises the sinks it finds gone (on unless turned
@@ -239,14 +259,24 @@ impl<S: Interface, H: Hold<S>> Sinks<S, H> {
     /// pruning is off.
     #[inline]
     pub fn fire<O: Outcome>(&self, mut event: impl FnMut(&H::Target) -> Result<()>) -> O {
-        let snapshot = self.snapshot();
+        // The common case: a snapshot exists and is read in place, with
+        // neither the lock nor a reference count.
+        let guard = self.shared.snapshot.load();
+        let built;
+        let snapshot = match (*guard).as_ref() {
+            Some(snapshot) => snapshot,
+            None => {
+                built = self.snapshot();
+                &built
+            }
+        };
         let mut outcome = O::start();
         for (cookie, sink) in snapshot.iter() {
             match sink.call(&mut event) {
                 Ok(()) => outcome.reached(),
                 Err(error) => {
                     let removed = if is_gone(&error) && self.shared.prune.load(Ordering::Relaxed) {
-                        self.lock().remove(*cookie)
+                        self.remove(*cookie)
                     } else {
                         None
                     };
