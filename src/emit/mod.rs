@@ -22,6 +22,7 @@ mod notify;
 pub mod oracle;
 mod parts;
 mod paths;
+mod records;
 mod sinks;
 mod type_info;
 
@@ -121,6 +122,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
         parts::identifiers(model)?,
         file.bindings()?,
         file.dispinterfaces()?,
+        file.records()?,
         file.proxies()?,
         file.typed_sinks()?,
         file.connection_points()?,

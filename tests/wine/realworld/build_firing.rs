@@ -87,7 +87,7 @@ fn fire_{test}() -> Result<()> {{
 }
 
 /// `widl -t` of `idl` into `$OUT_DIR/<module>.tlb`, if widl is there and compiles it.
-fn widl_type_library(idl: &Path, module: &str, out: &Path) -> Option<String> {
+pub fn widl_type_library(idl: &Path, module: &str, out: &Path) -> Option<String> {
     let widl = ["/usr/lib/wine/widl", "/usr/bin/widl-stable", "widl"]
         .into_iter()
         .find(|w| !w.starts_with('/') || Path::new(w).is_file())?;
