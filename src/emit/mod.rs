@@ -22,6 +22,7 @@ mod notify;
 pub mod oracle;
 mod parts;
 mod paths;
+mod record_rows;
 mod records;
 mod sinks;
 mod type_info;

@@ -435,6 +435,18 @@ fn the_record_description_is_widls() -> Result<()> {
             let widl = library.GetTypeInfoOfGuid(&record.guid)?;
             let attr = widl.GetTypeAttr()?;
             assert_eq!((*attr).typekind, TKIND_RECORD);
+            // The built type library's description, which GetTypeInfo answers with.
+            let built = info.GetTypeInfo()?;
+            let built_attr = built.GetTypeAttr()?;
+            assert_eq!(
+                (
+                    (*built_attr).typekind,
+                    (*built_attr).cVars,
+                    (*built_attr).guid
+                ),
+                (TKIND_RECORD, (*attr).cVars, record.guid)
+            );
+            built.ReleaseTypeAttr(built_attr);
             assert_eq!(info.GetSize()?, (*attr).cbSizeInstance, "{}", record.name);
             let count = (*attr).cVars;
             widl.ReleaseTypeAttr(attr);
@@ -466,6 +478,32 @@ fn the_record_description_is_widls() -> Result<()> {
                     "{}.{name}",
                     record.name
                 );
+                let built_var = built.GetVarDesc(index)?;
+                let mut built_name = BSTR::new();
+                built.GetDocumentation(
+                    (*built_var).memid,
+                    Some(&mut built_name),
+                    None,
+                    std::ptr::null_mut(),
+                    None,
+                )?;
+                assert_eq!(
+                    (
+                        built_name.to_string(),
+                        (*built_var).elemdescVar.tdesc.vt,
+                        (*built_var).Anonymous.oInst,
+                        (*built_var).varkind
+                    ),
+                    (
+                        name.to_string(),
+                        (*var).elemdescVar.tdesc.vt,
+                        (*var).Anonymous.oInst,
+                        (*var).varkind
+                    ),
+                    "the built library's {}.{name}",
+                    record.name
+                );
+                built.ReleaseVarDesc(built_var);
                 widl.ReleaseVarDesc(var);
             }
         }
