@@ -157,22 +157,35 @@ unsafe fn bytes(at: *const u8, size: usize) -> (usize, Vec<u8>) {
     )
 }
 
-thread_local! {
-    /// The `&mut` arguments handed to `Fire_` methods on this thread: address and size.
-    static LENT: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+/// The `&mut` arguments handed to `Fire_` methods: the thread, address and size.
+static LENT: Mutex<Vec<(std::thread::ThreadId, usize, usize)>> = Mutex::new(Vec::new());
+
+/// The arguments lent on this thread.
+fn lent_here() -> Vec<(usize, usize)> {
+    let here = std::thread::current().id();
+    LENT.lock()
+        .unwrap()
+        .iter()
+        .filter(|(thread, _, _)| *thread == here)
+        .map(|&(_, at, size)| (at, size))
+        .collect()
 }
 
 /// Whether `address` is a `&mut` argument lent to a `Fire_` method on this thread (the sink is
 /// called on the thread that fires).
 fn is_lent(address: usize) -> bool {
-    LENT.with(|lent| lent.borrow().iter().any(|(at, _)| *at == address))
+    lent_here().iter().any(|(at, _)| *at == address)
 }
 
 /// Checks that every `&mut` argument lent to a `Fire_` method received what the sink wrote
 /// through the by-reference VARIANT it was sent as (a copy, or a value, gets no write); the
 /// mismatches, and how many arguments were written back.
 fn written_back(calls: &[Call]) -> (Vec<String>, usize) {
-    let lent = LENT.with(|lent| std::mem::take(&mut *lent.borrow_mut()));
+    let lent = lent_here();
+    let here = std::thread::current().id();
+    LENT.lock()
+        .unwrap()
+        .retain(|(thread, _, _)| *thread != here);
     let writes: Vec<&(usize, Vec<u8>)> = calls.iter().flat_map(|c| &c.writes).collect();
     let mut mismatches = Vec::new();
     let mut written = 0;
@@ -228,7 +241,8 @@ impl<T: Default + 'static> Arg for &'static mut T {
         // Leaked, so `written_back` can look at it after the fire.
         let value: &'static mut T = Box::leak(Box::default());
         let at = std::ptr::from_mut(value) as usize;
-        LENT.with(|lent| lent.borrow_mut().push((at, size_of::<T>())));
+        let here = std::thread::current().id();
+        LENT.lock().unwrap().push((here, at, size_of::<T>()));
         value
     }
 }
@@ -463,4 +477,111 @@ macro_rules! recording_dispatch {
             }
         }
     };
+}
+
+/// The vtable slots (numbered from the first after IUnknown's or IDispatch's) a vtable sink was
+/// called through, in order.
+pub type Slots = Arc<Mutex<Vec<usize>>>;
+
+/// A COM object whose vtable is IUnknown's (and IDispatch's, answering E_NOTIMPL), then the
+/// given slots: a sink for any vtable source interface, which records which slot each call
+/// reached. Each slot function takes only `this`: under the Windows x64 calling convention the
+/// caller owns its arguments, so a callee may ignore those it does not declare.
+#[repr(C)]
+struct VtableSink {
+    vtable: *const *const core::ffi::c_void,
+    refs: std::sync::atomic::AtomicU32,
+    iids: Vec<GUID>,
+    slots: Slots,
+}
+
+/// A slot function: records `N`.
+pub type Slot = unsafe extern "system" fn(*mut core::ffi::c_void) -> windows_core::HRESULT;
+
+pub unsafe extern "system" fn slot<const N: usize>(
+    this: *mut core::ffi::c_void,
+) -> windows_core::HRESULT {
+    // SAFETY: COM calls a slot on a live VtableSink.
+    let sink = unsafe { &*this.cast::<VtableSink>() };
+    sink.slots.lock().unwrap().push(N);
+    windows_core::HRESULT(0)
+}
+
+unsafe extern "system" fn query(
+    this: *mut core::ffi::c_void,
+    iid: *const GUID,
+    out: *mut *mut core::ffi::c_void,
+) -> windows_core::HRESULT {
+    // SAFETY: COM's QueryInterface contract, on a live VtableSink.
+    unsafe {
+        let sink = &*this.cast::<VtableSink>();
+        if *iid == IUnknown::IID || sink.iids.contains(&*iid) {
+            add_ref(this);
+            *out = this;
+            windows_core::HRESULT(0)
+        } else {
+            *out = std::ptr::null_mut();
+            windows::Win32::Foundation::E_NOINTERFACE
+        }
+    }
+}
+
+unsafe extern "system" fn add_ref(this: *mut core::ffi::c_void) -> u32 {
+    // SAFETY: a live VtableSink.
+    let sink = unsafe { &*this.cast::<VtableSink>() };
+    sink.refs.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+}
+
+unsafe extern "system" fn release(this: *mut core::ffi::c_void) -> u32 {
+    // SAFETY: a live VtableSink, freed with its last reference.
+    unsafe {
+        let left = (*this.cast::<VtableSink>())
+            .refs
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel)
+            - 1;
+        if left == 0 {
+            drop(Box::from_raw(this.cast::<VtableSink>()));
+        }
+        left
+    }
+}
+
+unsafe extern "system" fn not_implemented(_this: *mut core::ffi::c_void) -> windows_core::HRESULT {
+    E_NOTIMPL
+}
+
+/// A sink answering QueryInterface for `iids` (and IUnknown), with IDispatch's four methods when
+/// `dispatch`, then `slots`.
+pub fn vtable_sink(iids: Vec<GUID>, dispatch: bool, slots: &[Slot], calls: Slots) -> IUnknown {
+    let mut table: Vec<*const core::ffi::c_void> =
+        vec![query as *const _, add_ref as *const _, release as *const _];
+    if dispatch {
+        table.extend([not_implemented as *const core::ffi::c_void; 4]);
+    }
+    table.extend(slots.iter().map(|slot| *slot as *const core::ffi::c_void));
+    let vtable = Box::leak(table.into_boxed_slice()).as_ptr();
+    let sink = Box::new(VtableSink {
+        vtable,
+        refs: std::sync::atomic::AtomicU32::new(1),
+        iids,
+        slots: calls,
+    });
+    // SAFETY: a COM object with one reference, which the IUnknown takes.
+    unsafe { IUnknown::from_raw(Box::into_raw(sink).cast()) }
+}
+
+/// Each of the `count` events reached its own slot, in order. Prints the counts.
+pub fn check_slots(calls: &[usize], count: usize, name: &str) -> Result<()> {
+    let expected: Vec<usize> = (0..count).collect();
+    let mismatches = usize::from(calls != expected.as_slice());
+    eprintln!(
+        "{name}: {} events fired through the vtable, {mismatches} mismatches",
+        calls.len()
+    );
+    assert_eq!(
+        calls,
+        expected.as_slice(),
+        "{name}: the slots the events reached"
+    );
+    Ok(())
 }
