@@ -221,9 +221,9 @@ pub fn by_ref_arg<T: Described>(value: &mut T) -> VARIANT {
     )
 }
 
-/// `VT_RECORD` holding a copy of `value` (made with `RecordCreateCopy`, so the receiver may keep
-/// or copy it as any record), for a struct passed by value. [`free_copies`] frees it after the
-/// call.
+/// `VT_RECORD` holding a copy of `value` (allocated and copied as `RecordCreateCopy` does, so
+/// the receiver may copy it as any record), for a struct passed by value. [`free_copies`] frees
+/// it after the call.
 pub fn copy_arg<T: Described>(value: &T) -> Result<VARIANT> {
     let record = T::record();
     let info = record.info();

@@ -1,7 +1,9 @@
 //! Writes `$OUT_DIR/firing.rs`: for every source dispinterface of every connectable coclass of
 //! a corpus file, a test that advises a recording sink and fires every event once, then checks
 //! what arrived against a type library: widl's, built from the same file at build time when widl
-//! compiles it, else the one cpgen generates from the model (`type_library()`).
+//! compiles it, else the one cpgen generates from the model (`type_library()`), and that what
+//! the sink wrote through by-reference arguments came back; for every vtable source interface, a
+//! test that fires every event into a sink recording which slot each reached.
 
 use std::fmt::Write as _;
 use std::path::Path;
