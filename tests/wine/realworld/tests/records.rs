@@ -550,3 +550,88 @@ fn a_vtable_source_passes_structs_directly() -> Result<()> {
     free(label);
     connection.unadvise()
 }
+
+/// `VT_RECORD | VT_BYREF` to `data`, with `info` (borrowed: the VARIANT does not own it).
+fn record_by_ref(data: *mut core::ffi::c_void, info: &IRecordInfo) -> VARIANT {
+    let mut variant = VARIANT::default();
+    // SAFETY: the VARIANT's own fields, written as a by-reference record's.
+    unsafe {
+        let inner = &mut *(&raw mut variant.Anonymous.Anonymous).cast::<VARIANT_0_0>();
+        inner.vt = VARENUM(by_ref(VT_RECORD));
+        let record = &mut inner.Anonymous.Anonymous;
+        record.pvRecord = data;
+        record.pRecInfo = ManuallyDrop::new(Some(std::mem::transmute_copy(info)));
+    }
+    variant
+}
+
+#[test]
+fn a_typed_sink_takes_records_that_oleaut32_describes() -> Result<()> {
+    static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let _ = control();
+    let sink: DShapeEvents = DShapeEventsSink(Typed(&SEEN)).into();
+    let sink: windows::Win32::System::Com::IDispatch = windows_core::Interface::cast(&sink)?;
+    // The IRecordInfo a client gets from the type library MIDL (here widl) compiled.
+    // SAFETY: plain oleaut32 calls.
+    let info = unsafe {
+        GetRecordInfoFromTypeInfo(&widl_library()?.GetTypeInfoOfGuid(&RECTANGLE::record().guid)?)?
+    };
+    let mut rectangle = RECTANGLE {
+        Left: 7,
+        Top: 8,
+        Right: 9,
+        Bottom: 10,
+    };
+    // Last parameter first.
+    let mut args = [
+        VARIANT::from(3i32),
+        record_by_ref(std::ptr::from_mut(&mut rectangle).cast(), &info),
+    ];
+    let params = DISPPARAMS {
+        rgvarg: args.as_mut_ptr(),
+        rgdispidNamedArgs: std::ptr::null_mut(),
+        cArgs: 2,
+        cNamedArgs: 0,
+    };
+    // SAFETY: a live sink; the arguments outlive the call.
+    unsafe {
+        sink.Invoke(
+            1,
+            &GUID::zeroed(),
+            0,
+            windows::Win32::System::Com::DISPATCH_METHOD,
+            &params,
+            None,
+            None,
+            None,
+        )?;
+    }
+    assert_eq!(*SEEN.lock().unwrap(), ["Drawn 7 8 9 10 3"]);
+    assert_eq!((rectangle.Right, rectangle.Bottom), (640, 480));
+    // A record of another type is a type mismatch, not a misread struct.
+    let mut label = labelled("not a rectangle", 1);
+    // SAFETY: as above.
+    let other = unsafe {
+        GetRecordInfoFromTypeInfo(&widl_library()?.GetTypeInfoOfGuid(&Labelled::record().guid)?)?
+    };
+    args[1] = record_by_ref(std::ptr::from_mut(&mut label).cast(), &other);
+    // SAFETY: as above.
+    let mismatch = unsafe {
+        sink.Invoke(
+            1,
+            &GUID::zeroed(),
+            0,
+            windows::Win32::System::Com::DISPATCH_METHOD,
+            &params,
+            None,
+            None,
+            None,
+        )
+    };
+    assert_eq!(
+        mismatch.unwrap_err().code(),
+        windows::Win32::Foundation::DISP_E_TYPEMISMATCH
+    );
+    free(label);
+    Ok(())
+}
