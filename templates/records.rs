@@ -11,7 +11,7 @@ impl cpgen_runtime::record::Described for {{ r.name }} {
             core::mem::size_of::<{{ r.name }}>(),
             &[
             {%- for f in r.fields %}
-                cpgen_runtime::record::Field::new("{{ f.name }}", core::mem::offset_of!({{ r.name }}, {{ f.name }}), {{ f.vt }}),
+                cpgen_runtime::record::Field::new("{{ f.name }}", core::mem::offset_of!({{ r.name }}, {{ f.ident }}), {{ f.vt }}),
             {%- endfor %}
             ],
             {% if type_library %}Some(type_library){% else %}None{% endif %},

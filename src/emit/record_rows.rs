@@ -57,7 +57,7 @@ impl Row {
 
 impl Var {
     /// The Rust name of a record's field.
-    pub fn ident(&self) -> &str {
-        self.name.trim_matches('"')
+    pub fn ident(&self) -> String {
+        super::records::field_ident(self.name.trim_matches('"'))
     }
 }

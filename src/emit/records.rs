@@ -22,6 +22,8 @@ pub struct Record {
 #[derive(Debug)]
 pub struct RecordField {
     pub name: String,
+    /// The Rust field: the name, raw where it is a keyword (`r#type`), as windows-bindgen writes it.
+    pub ident: String,
     /// The `VT_*` name the field is laid out as.
     pub vt: &'static str,
 }
@@ -67,6 +69,7 @@ pub fn records<'e>(
                         .ok_or_else(|| unmapped(&item.name, &field.name, &field.ty_ref))?;
                     Ok(RecordField {
                         name: field.name.clone(),
+                        ident: field_ident(&field.name),
                         vt,
                     })
                 })
@@ -85,4 +88,13 @@ fn unmapped(record: &str, field: &str, ty: &TypeRef) -> Diagnostic {
         "internal error: struct `{record}`: field `{field}` of type `{}` has no VARIANT type",
         ty.base
     ))
+}
+
+/// The Rust name windows-bindgen gives struct field `name`.
+pub fn field_ident(name: &str) -> String {
+    if super::events::is_keyword(name) {
+        format!("r#{name}")
+    } else {
+        name.to_string()
+    }
 }

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use cpgen_realworld::RECORDS_WIDL;
 use cpgen_realworld::records::{
     DIID_DShapeEvents, DShapeEvents, DShapeEvents_Impl, DShapeEventsHandler, DShapeEventsSink,
-    IShapeEventsHandler, IShapeEventsSink, Labelled, RECTANGLE, ShapeConnectionPoints,
+    IShapeEventsHandler, IShapeEventsSink, Keyed, Labelled, RECTANGLE, ShapeConnectionPoints,
 };
 use cpgen_runtime::record::Described;
 use windows::Win32::Foundation::{E_NOTIMPL, VARIANT_TRUE};
@@ -317,8 +317,11 @@ fn write_back(arg: &VARIANT) -> Result<()> {
     let (data, info) = record_of(arg);
     // SAFETY: the caller's record, lent by reference for the call.
     unsafe {
-        if info.GetName()? == "RECTANGLE" {
+        let name = info.GetName()?;
+        if name == "RECTANGLE" {
             info.PutField(2, data, &HSTRING::from("Right"), &VARIANT::from(800i32))
+        } else if name == "Keyed" {
+            info.PutField(2, data, &HSTRING::from("match"), &VARIANT::from(60i32))
         } else {
             info.PutField(
                 2,
@@ -355,6 +358,12 @@ fn oleaut32_and_widl_read_the_records_a_dispinterface_sends() -> Result<()> {
     let label = labelled("sent", 3);
     let mut edited = labelled("before", 9);
     object.0.DShapeEvents.Fire_Labelled(&label, &mut edited)?;
+    let mut keyed = Keyed {
+        r#type: 5,
+        r#match: 6,
+    };
+    object.0.DShapeEvents.Fire_Keyed(&mut keyed)?;
+    assert_eq!(keyed.r#match, 60);
     // SAFETY: the cookie Advise returned.
     unsafe { point.Unadvise(cookie)? };
 
@@ -366,7 +375,22 @@ fn oleaut32_and_widl_read_the_records_a_dispinterface_sends() -> Result<()> {
     assert_eq!(edited.Count, 7);
     assert_eq!(*label.Label, "sent");
     let seen = SEEN.lock().unwrap().clone();
-    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    // Fields named as Rust keywords (`r#type`) are described by their IDL names.
+    assert_eq!(
+        seen[3].fields,
+        [
+            ("type".to_string(), 3u16, "5".to_string()),
+            ("match".to_string(), 2, "6".to_string())
+        ]
+    );
+    assert_eq!(
+        seen[3].widl_fields,
+        [
+            ("type".to_string(), "5".to_string()),
+            ("match".to_string(), "6".to_string())
+        ]
+    );
     let long = |name: &str, value: &str| (name.to_string(), 3u16, value.to_string());
     assert_eq!(seen[0].vt, by_ref(VT_RECORD));
     assert_eq!(seen[0].name, "RECTANGLE");
@@ -427,6 +451,10 @@ fn the_record_description_is_widls() -> Result<()> {
         (
             Labelled::record(),
             std::ptr::from_ref(&Labelled::default()).cast(),
+        ),
+        (
+            Keyed::record(),
+            std::ptr::from_ref(&Keyed::default()).cast(),
         ),
     ] {
         let info = record.info();
