@@ -66,7 +66,14 @@ impl {{ name }}Proxy {
     {%- if dispatch %}
         // Built once for every sink, as IDispatch::Invoke's [in] arguments are the caller's.
         let mut args = [{% for a in event.args %}{% if !loop.first %}, {% endif %}{{ a }}{% endfor %}];
+        {%- if event.copies_records %}
+        let fired = self.0.fire(|sink| dispatch::invoke(sink, Self::DISPID_{{ event.name }}, &mut args));
+        // The struct copies sent by value are the proxy's to free.
+        cpgen_runtime::record::free_copies(&mut args);
+        Ok(fired)
+        {%- else %}
         Ok(self.0.fire(|sink| dispatch::invoke(sink, Self::DISPID_{{ event.name }}, &mut args)))
+        {%- endif %}
     {%- else %}
         Ok(self.0.fire(|sink| {
             // SAFETY: a call through a live sink's vtable, with the arguments COM's ABI expects;

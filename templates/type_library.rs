@@ -47,7 +47,9 @@ pub fn type_library() -> windows_core::Result<windows::Win32::System::Com::IType
                 ],
                 vars: &[
                 {%- for v in ty.vars %}
-                {%- if let Some(value) = v.value %}
+                {%- if ty.kind == "Record" %}
+                    Var::field({{ v.name }}, core::mem::offset_of!({{ ty.ident() }}, {{ v.ident() }}), {{ v.ty }}),
+                {%- else if let Some(value) = v.value %}
                     Var::constant({{ v.name }}, {{ value }}, {{ v.doc }}),
                 {%- else %}
                     Var {

@@ -18,6 +18,7 @@
 //!   arguments;
 //! - [`connection`]: [`advise`] and the [`Connection`] that unadvises when dropped;
 //! - [`property_notify`]: asking `IPropertyNotifySink` sinks whether a property may change;
+//! - [`record`]: structs sent as `VT_RECORD`, with this crate's `IRecordInfo`;
 //! - [`type_library`]: a type library built in memory from static tables;
 //! - [`require_version!`]: the check that a generated file was made for this crate.
 //!
@@ -91,6 +92,7 @@ pub mod dispatch;
 mod enumerators;
 pub mod property_notify;
 pub mod receive;
+pub mod record;
 pub mod report;
 mod scope;
 pub mod sink;

@@ -13,7 +13,8 @@ use windows::Win32::System::Com::{
     CALLCONV, CC_STDCALL, ELEMDESC, ELEMDESC_0, FUNC_DISPATCH, FUNC_PUREVIRTUAL, FUNCDESC,
     FUNCFLAGS, IDispatch, IMPLTYPEFLAGS, INVOKE_PROPERTYPUT, INVOKE_PROPERTYPUTREF, INVOKEKIND,
     ITypeInfo, ITypeLib, SYS_WIN32, SYS_WIN64, TKIND_COCLASS, TKIND_DISPATCH, TKIND_ENUM,
-    TKIND_INTERFACE, TYPEDESC, TYPEDESC_0, VAR_CONST, VAR_DISPATCH, VARDESC, VARDESC_0, VARFLAGS,
+    TKIND_INTERFACE, TKIND_RECORD, TYPEDESC, TYPEDESC_0, VAR_CONST, VAR_DISPATCH, VAR_PERINSTANCE,
+    VARDESC, VARDESC_0, VARFLAGS,
 };
 use windows::Win32::System::Ole::{
     CreateTypeLib2, ICreateTypeInfo, LoadRegTypeLib, PARAMDESC, PARAMFLAGS, TYPEFLAG_FDUAL,
@@ -67,6 +68,8 @@ pub enum Kind {
     Dispatch,
     /// `TKIND_COCLASS`.
     Coclass,
+    /// `TKIND_RECORD`: a struct, whose `vars` are its fields (see [`Var::field`]).
+    Record,
 }
 
 /// An interface a type implements: a coclass's member or an interface's base.
@@ -152,7 +155,7 @@ pub struct Var {
     pub memid: i32,
     /// Its type.
     pub ty: Desc,
-    /// The value of an enum's constant; a property has none.
+    /// The value of an enum's constant, or the offset of a record's field; a property has none.
     pub value: Option<i32>,
     /// `VARFLAGS`.
     pub flags: u16,
@@ -161,6 +164,18 @@ pub struct Var {
 }
 
 impl Var {
+    /// Field `name` of a record, `offset` bytes into it, of type `ty`.
+    pub const fn field(name: &'static str, offset: usize, ty: Desc) -> Self {
+        Self {
+            name,
+            memid: -1,
+            ty,
+            value: Some(offset as i32),
+            flags: 0,
+            doc: "",
+        }
+    }
+
     /// Enum constant `name` of value `value`, numbered by oleaut32, described by `doc`.
     pub const fn constant(name: &'static str, value: i32, doc: &'static str) -> Self {
         Self {
@@ -292,6 +307,7 @@ impl Kind {
             Kind::Interface => TKIND_INTERFACE,
             Kind::Dispatch => TKIND_DISPATCH,
             Kind::Coclass => TKIND_COCLASS,
+            Kind::Record => TKIND_RECORD,
         }
     }
 }
@@ -377,26 +393,34 @@ unsafe fn describe(
                 info.SetFuncDocString(index as u32, &HSTRING::from(func.doc))?;
             }
         }
+        if matches!(ty.kind, Kind::Record) {
+            record_alignment(info)?;
+        }
         for (index, var) in ty.vars.iter().enumerate() {
             let mut trees = Vec::new();
-            let mut value = var.value.map(VARIANT::from);
+            // A record's field is at an offset into the struct, not a constant.
+            let field = matches!(ty.kind, Kind::Record).then(|| var.value.unwrap_or(0) as u32);
+            let mut value = var.value.filter(|_| field.is_none()).map(VARIANT::from);
             let desc = VARDESC {
                 memid: var.memid,
                 lpstrSchema: windows_core::PWSTR::null(),
-                Anonymous: VARDESC_0 {
-                    lpvarValue: value
-                        .as_mut()
-                        .map_or(std::ptr::null_mut(), std::ptr::from_mut),
+                Anonymous: match field {
+                    Some(offset) => VARDESC_0 { oInst: offset },
+                    None => VARDESC_0 {
+                        lpvarValue: value
+                            .as_mut()
+                            .map_or(std::ptr::null_mut(), std::ptr::from_mut),
+                    },
                 },
                 elemdescVar: ELEMDESC {
                     tdesc: typedesc(&var.ty, &reference, &mut trees)?,
                     Anonymous: ELEMDESC_0::default(),
                 },
                 wVarFlags: VARFLAGS(var.flags),
-                varkind: if value.is_some() {
-                    VAR_CONST
-                } else {
-                    VAR_DISPATCH
+                varkind: match (field, &value) {
+                    (Some(_), _) => VAR_PERINSTANCE,
+                    (None, Some(_)) => VAR_CONST,
+                    (None, None) => VAR_DISPATCH,
                 },
             };
             info.AddVarDesc(index as u32, &desc)?;
@@ -407,6 +431,16 @@ unsafe fn describe(
         }
     }
     Ok(())
+}
+
+/// A record's alignment, as MIDL gives a struct of the target's pointers (oleaut32 lays the
+/// fields out at the offsets given, whatever it is).
+///
+/// # Safety
+/// `info` is a record being created.
+unsafe fn record_alignment(info: &ICreateTypeInfo) -> Result<()> {
+    // SAFETY: per the contract.
+    unsafe { info.SetAlignment(std::mem::align_of::<usize>() as u16) }
 }
 
 /// `desc` as a TYPEDESC, whose pointed-to parts live in `trees` (boxed, so

@@ -29,6 +29,9 @@ pub struct Event {
     pub hresult: bool,
     /// For a vtable event, how many interfaces up the chain (see [`chain`]) declares it.
     pub level: usize,
+    /// A dispinterface event sends a copy of a struct (`VT_RECORD`), which the proxy frees after
+    /// the sinks were called.
+    pub copies_records: bool,
     /// The method as the model has it, and its parameters' types as the oracle maps them.
     pub method: Method,
     pub types: Vec<EventType>,
@@ -108,6 +111,15 @@ fn dispatch_event(
     };
     for (rust, ty) in typed.iter().rev() {
         let arg = match ty {
+            EventType::Out(inner) | EventType::InRef(inner)
+                if matches!(inner.as_ref(), EventType::Record { .. }) =>
+            {
+                format!("cpgen_runtime::record::by_ref_arg(&mut *{rust})")
+            }
+            EventType::Record { .. } => {
+                event.copies_records = true;
+                format!("cpgen_runtime::record::copy_arg({rust})?")
+            }
             EventType::Out(inner) | EventType::InRef(inner) => {
                 let target = match inner.as_ref() {
                     EventType::Value { rust: r, .. } if is_enum(model, r) => {
@@ -184,8 +196,9 @@ fn vtable_event(
     for (rust, ty) in typed {
         event.args.push(match ty {
             EventType::Value { .. } => rust,
-            EventType::Bstr | EventType::Variant { by_ref: false } => {
-                // The callee borrows the BSTR (VARIANT) for the call: its bits, not a copy.
+            EventType::Bstr | EventType::Variant { by_ref: false } | EventType::Record { .. } => {
+                // The callee borrows the BSTR (VARIANT, struct) for the call: its bits, not a
+                // copy.
                 format!("core::mem::transmute_copy({rust})")
             }
             EventType::Variant { by_ref: true } => format!("core::ptr::from_ref({rust})"),
@@ -239,6 +252,7 @@ fn event_shell(
         slot: String::new(),
         hresult: true,
         level: 0,
+        copies_records: false,
         method: method.clone(),
         types: typed.iter().map(|(_, ty)| ty.clone()).collect(),
     };

@@ -22,6 +22,8 @@ mod notify;
 pub mod oracle;
 mod parts;
 mod paths;
+mod record_rows;
+mod records;
 mod sinks;
 mod type_info;
 
@@ -121,6 +123,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
         parts::identifiers(model)?,
         file.bindings()?,
         file.dispinterfaces()?,
+        file.records()?,
         file.proxies()?,
         file.typed_sinks()?,
         file.connection_points()?,

@@ -5,7 +5,7 @@
 
 use super::{mapping, paths};
 use crate::Diagnostic;
-use crate::model::{InterfaceKind, Model, Param, TypeRef};
+use crate::model::{InterfaceKind, Model, Param, Struct, TypeRef};
 
 const VARIANT: &str = "windows::Win32::System::Variant::VARIANT";
 
@@ -24,6 +24,9 @@ pub enum EventType {
     Interface { name: String, dispatch: bool },
     /// `*mut SAFEARRAY`, sent as `VT_ARRAY | element`.
     SafeArray { element: Vt },
+    /// `&T` for a struct of the input (`name`, its Rust name too), sent as `VT_RECORD` with the
+    /// runtime's `IRecordInfo` for it.
+    Record { name: String },
     /// `&mut T` for `[out]` and `[in, out]` pointers, sent as `VT_BYREF | T's tag`.
     Out(Box<EventType>),
     /// `&mut T` for an `[in]` pointer (`BSTR*`, `short*`): Visual Basic's `ByRef`, which the stock
@@ -42,6 +45,7 @@ impl EventType {
             EventType::Interface { dispatch: true, .. } => "VT_DISPATCH",
             EventType::Interface { .. } => "VT_UNKNOWN",
             EventType::SafeArray { element } => element,
+            EventType::Record { .. } => "VT_RECORD",
             EventType::Out(inner) | EventType::InRef(inner) => inner.vt(),
         }
     }
@@ -76,6 +80,8 @@ pub fn rust_type(model: &Model, ty: &EventType, owned: bool) -> Result<String, D
         }
         EventType::Interface { name, .. } => format!("Option<&{}>", paths::interface(model, name)?),
         EventType::SafeArray { .. } => "*mut windows::Win32::System::Com::SAFEARRAY".into(),
+        EventType::Record { name } if owned => name.clone(),
+        EventType::Record { name } => format!("&{name}"),
         EventType::Out(inner) | EventType::InRef(inner) => {
             format!("&mut {}", rust_type(model, inner, true)?)
         }
@@ -92,6 +98,8 @@ pub fn abi_type(model: &Model, ty: &EventType) -> Result<String, Diagnostic> {
         EventType::Variant { by_ref: false } => VARIANT.into(),
         EventType::Variant { by_ref: true } => format!("*const {VARIANT}"),
         EventType::SafeArray { .. } => "*const windows::Win32::System::Com::SAFEARRAY".into(),
+        // windows-bindgen passes a struct by value as itself.
+        EventType::Record { name } => name.clone(),
         EventType::Out(inner) => match inner.as_ref() {
             EventType::SafeArray { .. } => {
                 "*mut *mut windows::Win32::System::Com::SAFEARRAY".into()
@@ -123,6 +131,7 @@ pub fn type_desc(ty: &EventType, local: &dyn Fn(&str) -> Option<usize>) -> Optio
             format!("Desc::Ptr(&{})", vt("VT_VARIANT"))
         }
         EventType::SafeArray { element } => format!("Desc::SafeArray(&{})", vt(element)),
+        EventType::Record { name } => format!("Desc::Local({})", local(name)?),
         EventType::Out(inner) | EventType::InRef(inner) => {
             format!("Desc::Ptr(&{})", type_desc(inner, local)?)
         }
@@ -212,17 +221,57 @@ fn why_unmapped(model: &Model, ty: &TypeRef) -> String {
         .iter()
         .find(|t| t.name == name && t.ty_ref.pointers == 0)
         .map(|t| strip(&t.ty_ref.base));
-    let is_struct = |n: &str| model.structs.iter().any(|s| s.name == n);
-    if is_struct(&name) || aliased.as_deref().is_some_and(is_struct) {
-        return "a struct, which a dispinterface event would send as VT_RECORD: cpgen sends no \
-                records yet (see the README's type table)"
-            .into();
+    for candidate in [Some(name.as_str()), aliased.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(why) = model
+            .structs
+            .iter()
+            .find(|s| s.name == candidate)
+            .and_then(|s| record_refusal(model, s))
+        {
+            return why;
+        }
     }
     if mapping::resolve(&name).is_some_and(|known| known.event.is_none()) {
         return "which the bindings map but no event VARIANT carries (see the README's type table)"
             .into();
     }
     "which has no event mapping (see the README's type table)".into()
+}
+
+/// Why struct `item` cannot travel as a record, if it cannot: a union, a bit-field, or a field
+/// no VARIANT type describes (an array, a nested struct, a pointer).
+pub fn record_refusal(model: &Model, item: &Struct) -> Option<String> {
+    if item.union {
+        return Some("a union, which no VARIANT carries (see the README's type table)".to_string());
+    }
+    if item.imported {
+        return Some("a struct of an imported file, which cpgen does not generate".into());
+    }
+    item.fields.iter().find_map(|field| {
+        let plain = !field.bit_field
+            && field.ty_ref.array.is_empty()
+            && matches!(
+                classify(model, &field.ty_ref),
+                Some(
+                    EventType::Value { .. }
+                        | EventType::Bstr
+                        | EventType::Variant { by_ref: false }
+                        | EventType::Interface { .. }
+                )
+            );
+        (!plain).then(|| {
+            format!(
+                "a struct whose field `{}` (`{}{}`) has no VARIANT type a record can describe \
+                 (see the README's type table)",
+                field.name,
+                field.ty_ref.base,
+                "*".repeat(field.ty_ref.pointers)
+            )
+        })
+    })
 }
 
 /// The by-value type of `ty` (for an interface, the `I*` that `Option<&I>` or, behind an `[out]`
@@ -261,6 +310,16 @@ fn classify(model: &Model, ty: &TypeRef) -> Option<EventType> {
                 rust: name.to_string(),
                 vt: "VT_I4",
             });
+        }
+        // `struct X` (or a typedef of it) names the struct `X`: a record, when every field
+        // has a VARIANT type.
+        let tag = name.strip_prefix("struct ").unwrap_or(name);
+        if let Some(item) = model.structs.iter().find(|s| s.name == tag) {
+            return record_refusal(model, item)
+                .is_none()
+                .then(|| EventType::Record {
+                    name: item.name.clone(),
+                });
         }
         // Follow a typedef (the model's, else stdole's) one step.
         name = match model.typedefs.iter().find(|t| t.name == name) {
@@ -403,11 +462,7 @@ mod tests {
             })
         );
         assert_eq!(got[7], value("f64", "VT_DATE"));
-        let struct_error = got[8].as_ref().unwrap_err();
-        assert!(
-            struct_error.contains("parameter `s` has type `S`"),
-            "{struct_error}"
-        );
+        assert_eq!(got[8], Ok(EventType::Record { name: "S".into() }));
         assert_eq!(
             got[9],
             Ok(EventType::InRef(Box::new(EventType::Value {
@@ -458,5 +513,36 @@ mod tests {
                 value("VARIANT_BOOL", "VT_BOOL"),
             ]
         );
+    }
+
+    #[test]
+    fn structs_are_records_unless_a_field_has_no_variant_type() {
+        let dir = tempfile::tempdir().unwrap();
+        let idl = dir.path().join("t.idl");
+        std::fs::write(
+            &idl,
+            r#"typedef struct tagP { long x; BSTR name; VARIANT v; IDispatch* d; } P;
+               typedef struct Nested { P inner; } Nested;
+               typedef struct Arr { long xs[4]; } Arr;
+               typedef union U { long l; double d; } U;
+               [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ee)] dispinterface D { properties: methods:
+                 void E(P p, P* byref, Nested n, Arr a, U u); };"#,
+        )
+        .unwrap();
+        let model = crate::load(&idl, &Default::default()).unwrap();
+        let got = types(&model, "D");
+        let record = EventType::Record {
+            name: "tagP".into(),
+        };
+        assert_eq!(got[0], Ok(record.clone()));
+        assert_eq!(got[1], Ok(EventType::InRef(Box::new(record))));
+        for (at, why) in [
+            (2, "field `inner` (`P`)"),
+            (3, "field `xs` (`long`)"),
+            (4, "a union"),
+        ] {
+            let error = got[at].as_ref().unwrap_err();
+            assert!(error.contains(why), "{error}");
+        }
     }
 }

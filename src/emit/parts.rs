@@ -9,7 +9,7 @@ use super::notify::{self, Notified};
 use super::sinks::{self, Handler};
 use super::{
     CrossApartment, RUNTIME_VERSION, bindings, check_cross_apartment, check_free,
-    check_report_names, docs, parse_uuid, paths, type_info,
+    check_report_names, docs, parse_uuid, paths, records, type_info,
 };
 use crate::Diagnostic;
 use crate::model::{Coclass, Interface, InterfaceKind, Model};
@@ -121,6 +121,7 @@ impl<'m> File<'m> {
     pub fn bindings(&self) -> Result<String, Diagnostic> {
         let model = self.model;
         let renders = model.enums.iter().any(|e| !e.imported)
+            || model.structs.iter().any(|s| !s.imported)
             || model
                 .interfaces
                 .iter()
@@ -148,6 +149,18 @@ impl<'m> File<'m> {
                 })
             })
             .collect()
+    }
+
+    /// The runtime's record description of each struct an event sends.
+    pub fn records(&self) -> Result<String, Diagnostic> {
+        let records = records::records(self.model, self.sources.iter().flat_map(|s| &s.events))?;
+        if records.is_empty() {
+            return Ok(String::new());
+        }
+        render(&RecordsTemplate {
+            records,
+            type_library: self.table.is_some(),
+        })
     }
 
     /// `<S>Proxy` with its `Fire_` methods, for each source interface `S`.
@@ -329,6 +342,14 @@ struct DispinterfaceTemplate<'a> {
     name: &'a str,
     uuid: &'a str,
     doc: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "records.rs", escape = "none")]
+struct RecordsTemplate {
+    records: Vec<records::Record>,
+    /// The file has `type_library()`, which describes the structs.
+    type_library: bool,
 }
 
 #[derive(Template)]

@@ -249,6 +249,18 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
                 format!("args.array({index}, {})?", vt(ty)),
                 format!("*{name}"),
             ),
+            EventType::Record { name: record } => {
+                (format!("args.record::<{record}>({index})?"), name.clone())
+            }
+            EventType::Out(inner) | EventType::InRef(inner)
+                if let EventType::Record { name: record } = inner.as_ref() =>
+            {
+                // The caller's struct, lent in place: the handler's writes are the caller's.
+                (
+                    format!("args.record_ref::<{record}>({index})?"),
+                    name.clone(),
+                )
+            }
             EventType::Out(inner) | EventType::InRef(inner) => {
                 let (read, arg) = match inner.as_ref() {
                     // `int*` arrives as `VT_INT | VT_BYREF`, not `VT_I4`'s: read as sent.
@@ -309,7 +321,7 @@ fn member(model: &Model, event: &Event, dispid: &str) -> Result<Member, Diagnost
                         format!("args.array_ref({index}, {})?", vt(inner)),
                         format!("&mut {name}"),
                     ),
-                    EventType::Out(_) | EventType::InRef(_) => {
+                    EventType::Out(_) | EventType::InRef(_) | EventType::Record { .. } => {
                         return Err(Diagnostic::new(format!(
                             "internal error: `{}` has a pointer to a by-reference parameter",
                             event.name
@@ -367,6 +379,8 @@ fn slot(model: &Model, event: &Event) -> Result<Slot, Diagnostic> {
         }
         args.push(match ty {
             EventType::Value { .. } => name,
+            // The caller's struct, borrowed for the call (its fields are the caller's to free).
+            EventType::Record { .. } => format!("&{name}"),
             EventType::Bstr => format!("sink::borrow(&{name})"),
             EventType::Variant { by_ref: false } => {
                 // The caller owns the VARIANT; the sink must not clear it.

@@ -141,7 +141,7 @@ fn every_mapped_type_reaches_fire_and_the_variant() {
 fn an_unmapped_parameter_is_an_error_that_names_it() {
     let model = load(&format!(
         r#"{SOURCE_HEADER}
-        typedef struct P {{ long x; }} P;
+        typedef union P {{ long x; double y; }} P;
         [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e9)] dispinterface D {{ properties: methods:
             [id(1)] void Moved([in] P where); }};
         [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ea)] coclass K {{ [default, source] dispinterface D; }};
@@ -151,7 +151,7 @@ fn an_unmapped_parameter_is_an_error_that_names_it() {
     assert!(
         error
             .message()
-            .contains("`D::Moved`: parameter `where` has type `P`"),
+            .contains("`D::Moved`: parameter `where` has type `P`, a union"),
         "{error}"
     );
 }

@@ -11,7 +11,7 @@ use super::parse_uuid;
 use super::sinks::dispid_literal;
 use crate::Diagnostic;
 use crate::model::{
-    Coclass, Enum, Interface, InterfaceKind, Method, MethodKind, Model, Param, TypeRef,
+    Coclass, Enum, Interface, InterfaceKind, Method, MethodKind, Model, Param, Struct, TypeRef,
 };
 
 /// The library, as the `Library` table's fields (strings as Rust literals).
@@ -89,7 +89,7 @@ const PARAMFLAG_FRETVAL: u16 = 0x8;
 const PARAMFLAG_FOPT: u16 = 0x10;
 const VARFLAG_FREADONLY: u16 = 0x1;
 /// oleaut32 numbers a member given MEMBERID_NIL itself, when it lays the type out.
-const MEMBERID_NIL: i32 = -1;
+pub(super) const MEMBERID_NIL: i32 = -1;
 
 const IDISPATCH: &str = "Ref::IDISPATCH";
 const IUNKNOWN: &str = "Ref::IUNKNOWN";
@@ -102,6 +102,8 @@ enum Entry<'m> {
         full: bool,
     },
     Coclass(&'m Coclass),
+    /// A struct an event sends (see [`super::record_rows`]).
+    Record(&'m Struct),
 }
 
 /// The table for `coclasses`, or none when they are not in a library with a uuid (there is no
@@ -229,9 +231,30 @@ impl<'m> Entries<'m> {
                 Ok(())
             }
             EventType::Interface { name, .. } => self.interface(name, false),
+            EventType::Record { name } => self.record(name),
             EventType::Out(inner) | EventType::InRef(inner) => self.uses(inner),
             _ => Ok(()),
         }
+    }
+}
+
+impl<'m> Entries<'m> {
+    /// Adds struct `name` as a record, and what its fields refer to.
+    fn record(&mut self, name: &str) -> Result<(), Diagnostic> {
+        if self.index.contains_key(name) {
+            return Ok(());
+        }
+        let Some(item) = self.model.structs.iter().find(|s| s.name == name) else {
+            return Ok(());
+        };
+        self.index.insert(name.to_string(), self.list.len());
+        self.list.push(Entry::Record(item));
+        for field in &item.fields {
+            if let Some(ty) = oracle::value_type(self.model, &field.ty_ref) {
+                self.uses(&ty)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -315,6 +338,7 @@ fn row(
                 .collect(),
         },
         Entry::Interface { interface, full } => interface_row(model, interface, *full, local)?,
+        Entry::Record(item) => super::record_rows::row(model, item, local)?,
         Entry::Coclass(coclass) => Row {
             name: literal(&coclass.name),
             guid: guid_expr(coclass.uuid.as_deref(), &coclass.name)?,
@@ -502,7 +526,7 @@ fn reference(name: &str, local: &dyn Fn(&str) -> Option<usize>) -> String {
 }
 
 /// A GUID expression: GUID_NULL for a type without a uuid.
-fn guid_expr(uuid: Option<&str>, owner: &str) -> Result<String, Diagnostic> {
+pub(super) fn guid_expr(uuid: Option<&str>, owner: &str) -> Result<String, Diagnostic> {
     let Some(uuid) = uuid else {
         return Ok("GUID::zeroed()".into());
     };
@@ -512,6 +536,6 @@ fn guid_expr(uuid: Option<&str>, owner: &str) -> Result<String, Diagnostic> {
 }
 
 /// `text` as a Rust string literal.
-fn literal(text: &str) -> String {
+pub(super) fn literal(text: &str) -> String {
     format!("{text:?}")
 }

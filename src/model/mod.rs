@@ -288,6 +288,9 @@ pub struct Struct {
     pub name: String,
     pub union: bool,
     pub fields: Vec<StructField>,
+    /// `typedef [uuid(...)] struct ...`: the record's GUID in a type library (and an
+    /// `IRecordInfo`'s `GetGuid`).
+    pub uuid: Option<String>,
     pub imported: bool,
 }
 

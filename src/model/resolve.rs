@@ -141,6 +141,7 @@ impl<'a> Resolver<'a> {
                     declarators,
                 } => {
                     let enums = self.model.enums.len();
+                    let structs = self.model.structs.len();
                     self.collect_type(unit, &spec.ty, declarators.first())?;
                     // `typedef [uuid(...)] enum {...} X`: the enum's type-library GUID.
                     let uuid =
@@ -149,6 +150,11 @@ impl<'a> Resolver<'a> {
                         && let Some(AttrArg::Uuid(uuid)) = args.first()
                     {
                         for declared in &mut self.model.enums[enums..] {
+                            declared.uuid = Some(uuid.clone());
+                        }
+                        // ... and a struct's, as a record (the typedef's own struct is collected
+                        // after the structs nested in it).
+                        if let Some(declared) = self.model.structs[structs..].last_mut() {
                             declared.uuid = Some(uuid.clone());
                         }
                     }
@@ -287,6 +293,7 @@ impl<'a> Resolver<'a> {
                         name: name.text.clone(),
                         union: matches!(ty, ast::TypeSpec::Union(_)),
                         fields: out,
+                        uuid: None,
                         imported: unit.imported,
                     });
                 }

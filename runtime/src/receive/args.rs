@@ -10,13 +10,14 @@ use windows::Win32::Foundation::{
 };
 use windows::Win32::System::Com::{DISPPARAMS, IDispatch, SAFEARRAY};
 use windows::Win32::System::Variant::{
-    VAR_CHANGE_FLAGS, VARENUM, VARIANT, VARIANT_0_0, VT_BOOL, VT_BSTR, VT_BYREF, VT_DATE,
-    VT_DISPATCH, VT_EMPTY, VT_ERROR, VT_I1, VT_I2, VT_I4, VT_I8, VT_INT, VT_R4, VT_R8, VT_UI1,
-    VT_UI2, VT_UI4, VT_UI8, VT_UINT, VT_UNKNOWN, VT_VARIANT, VariantChangeType,
+    VAR_CHANGE_FLAGS, VARENUM, VARIANT, VARIANT_0_0, VARIANT_0_0_0_0, VT_BOOL, VT_BSTR, VT_BYREF,
+    VT_DATE, VT_DISPATCH, VT_EMPTY, VT_ERROR, VT_I1, VT_I2, VT_I4, VT_I8, VT_INT, VT_R4, VT_R8,
+    VT_RECORD, VT_UI1, VT_UI2, VT_UI4, VT_UI8, VT_UINT, VT_UNKNOWN, VT_VARIANT, VariantChangeType,
 };
-use windows_core::{BSTR, Error, HRESULT, IUnknown, Interface, Result};
+use windows_core::{BSTR, Error, GUID, HRESULT, IUnknown, Interface, Result};
 
 use crate::dispatch::{Date, Int, UInt};
+use crate::record::Described;
 
 /// A Rust type laid out as the field that a VARIANT of type `VT` holds
 /// (every field of the VARIANT's union starts at the same place).
@@ -376,6 +377,63 @@ impl<'a> Args<'a> {
     pub fn array_ref(&self, index: usize, vt: u16) -> Result<Slot<'a, *mut SAFEARRAY>> {
         // SAFETY: a `VT_ARRAY` VARIANT holds a SAFEARRAY pointer, null when empty.
         unsafe { self.slot(index, VARENUM(vt)) }
+    }
+
+    /// A struct parameter, sent as `VT_RECORD` (or `VT_RECORD | VT_BYREF`) with an
+    /// `IRecordInfo` of `T`'s size (and GUID, when `T` has one); borrowed in place.
+    pub fn record<T: Described>(&self, index: usize) -> Result<&'a T> {
+        let arg = self.resolved(index)?;
+        // SAFETY: `arg` is a live VARIANT of a record type, whose BRECORD is read.
+        unsafe {
+            let vt = vt_of(arg);
+            if vt != VT_RECORD && vt != by_ref(VT_RECORD) {
+                return Err(self.error(index, DISP_E_TYPEMISMATCH));
+            }
+            self.record_data::<T>(index, arg).map(|data| &*data)
+        }
+    }
+
+    /// A by-reference struct parameter (`VT_RECORD | VT_BYREF`, or a `VT_VARIANT | VT_BYREF`
+    /// to a `VT_RECORD`), lent in place: the handler's writes are the caller's.
+    pub fn record_ref<T: Described>(&self, index: usize) -> Result<&'a mut T> {
+        let arg = self.raw(index)?;
+        // SAFETY: as in `record`; a by-reference record is the caller's to change.
+        unsafe {
+            let record = match vt_of(arg) {
+                vt if vt == by_ref(VT_RECORD) => arg,
+                vt if vt == by_ref(VT_VARIANT) => self.resolved(index)?,
+                _ => return Err(self.error(index, DISP_E_TYPEMISMATCH)),
+            };
+            if vt_of(record).0 & !VT_BYREF.0 != VT_RECORD.0 {
+                return Err(self.error(index, DISP_E_TYPEMISMATCH));
+            }
+            self.record_data::<T>(index, record)
+        }
+    }
+
+    /// The struct a record VARIANT points at, if its `IRecordInfo` describes `T`.
+    ///
+    /// # Safety
+    /// `variant` is a live `VT_RECORD` VARIANT, by value or by reference.
+    unsafe fn record_data<T: Described>(
+        &self,
+        index: usize,
+        variant: *mut VARIANT,
+    ) -> Result<&'a mut T> {
+        let expected = T::record();
+        // SAFETY: per the contract, the VARIANT holds a BRECORD.
+        let record = unsafe { &*payload::<VARIANT_0_0_0_0>(variant) };
+        let Some(info) = record.pRecInfo.as_ref() else {
+            return Err(self.error(index, E_POINTER));
+        };
+        // SAFETY: plain calls on the caller's live IRecordInfo.
+        let (size, guid) = unsafe { (info.GetSize(), info.GetGuid()) };
+        let same_guid = expected.guid == GUID::zeroed() || guid.is_ok_and(|g| g == expected.guid);
+        if !same_guid || size.ok() != Some(expected.size as u32) {
+            return Err(self.error(index, DISP_E_TYPEMISMATCH));
+        }
+        // SAFETY: a record of `T`'s type and size, which the caller lends for the call.
+        unsafe { record.pvRecord.cast::<T>().as_mut() }.ok_or_else(|| self.error(index, E_POINTER))
     }
 
     /// A by-reference `VARIANT*`: the VARIANT a `VT_VARIANT | VT_BYREF`

@@ -56,6 +56,33 @@ fn main() {
         )
         .expect("write to a String");
     }
+    // Struct events (tests/records.rs): cpgen's fixture, and widl's type library of it.
+    let records = corpus.join("../records.idl");
+    println!("cargo:rerun-if-changed={}", records.display());
+    let status = Command::new(&cpgen)
+        .arg(&records)
+        .arg("-o")
+        .arg(out.join("records.rs"))
+        .status()
+        .expect("run cpgen");
+    assert!(
+        status.success(),
+        "cpgen {} failed: {status}",
+        records.display()
+    );
+    writeln!(
+        modules,
+        "pub mod records {{ include!(concat!(env!(\"OUT_DIR\"), \"/records.rs\")); }}"
+    )
+    .expect("write to a String");
+    let tlb = firing::widl_type_library(&records, "records", &out)
+        .map(|tlb| format!("Some(include_bytes!({tlb:?}))"))
+        .unwrap_or_else(|| "None".into());
+    fs::write(
+        out.join("records_widl.rs"),
+        format!("/// widl's type library of fixtures/records.idl, when widl is there.\npub const RECORDS_WIDL: Option<&[u8]> = {tlb};\n"),
+    )
+    .expect("write records_widl.rs");
     fs::write(out.join("corpus.rs"), modules).expect("write corpus.rs");
     fs::write(out.join("firing.rs"), firing).expect("write firing.rs");
 }

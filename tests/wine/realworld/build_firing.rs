@@ -1,7 +1,9 @@
 //! Writes `$OUT_DIR/firing.rs`: for every source dispinterface of every connectable coclass of
 //! a corpus file, a test that advises a recording sink and fires every event once, then checks
 //! what arrived against a type library: widl's, built from the same file at build time when widl
-//! compiles it, else the one cpgen generates from the model (`type_library()`).
+//! compiles it, else the one cpgen generates from the model (`type_library()`), and that what
+//! the sink wrote through by-reference arguments came back; for every vtable source interface, a
+//! test that fires every event into a sink recording which slot each reached.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -47,10 +49,16 @@ pub fn tests(cpgen: &Path, idl: &Path, module: &str, out: &Path) -> String {
             let Some(interface) = interfaces.iter().find(|i| i["name"] == name) else {
                 continue; // the windows crate's own (e.g. DWebBrowserEvents2)
             };
+            let test = format!("{module}__{coclass_name}__{name}").to_lowercase();
             if interface["kind"] != "dispinterface" {
+                code.push_str(&vtable_test(
+                    &module_names(module, coclass_name, name),
+                    interfaces,
+                    interface,
+                    &test,
+                ));
                 continue;
             }
-            let test = format!("{module}__{coclass_name}__{name}").to_lowercase();
             let mut fires = String::new();
             let mut expected = String::new();
             for method in interface["methods"].as_array().expect("methods") {
@@ -86,8 +94,84 @@ fn fire_{test}() -> Result<()> {{
     code
 }
 
+/// The generated items a vtable test names: the module, the coclass and the source interface.
+struct Names<'a> {
+    module: &'a str,
+    coclass: &'a str,
+    source: &'a str,
+}
+
+fn module_names<'a>(module: &'a str, coclass: &'a str, source: &'a str) -> Names<'a> {
+    Names {
+        module,
+        coclass,
+        source,
+    }
+}
+
+/// A test that fires every event of vtable source `interface` into a sink whose every slot
+/// records its own index, and checks that each `Fire_` method reached its own slot, in order.
+fn vtable_test(names: &Names<'_>, interfaces: &[Value], interface: &Value, test: &str) -> String {
+    let Names {
+        module,
+        coclass,
+        source,
+    } = names;
+    // The interface and its bases, root first, up to IUnknown or IDispatch.
+    let mut chain = vec![interface];
+    let mut root = "IUnknown";
+    while let Some(base) = chain.last().and_then(|i| i["base"].as_str()) {
+        if matches!(base, "IUnknown" | "IDispatch") {
+            root = base;
+            break;
+        }
+        match interfaces.iter().find(|i| i["name"] == base) {
+            Some(next) => chain.push(next),
+            None => break,
+        }
+    }
+    chain.reverse();
+    let mut fires = String::new();
+    let mut slots = Vec::new();
+    for declaring in chain {
+        for method in declaring["methods"].as_array().expect("methods") {
+            if !method["call_as"].is_null() {
+                continue;
+            }
+            let name = method["name"].as_str().expect("a name");
+            let event = match method["kind"].as_str() {
+                Some("propput") => format!("Set{name}"),
+                _ => name.to_string(),
+            };
+            let params = method["params"].as_array().expect("params").len();
+            let args = vec!["arg()"; params].join(", ");
+            writeln!(fires, "points.{source}.Fire_{event}({args})?;").unwrap();
+            slots.push(format!("support::slot::<{}>", slots.len()));
+        }
+    }
+    let count = slots.len();
+    let slots = slots.join(", ");
+    let dispatch = root == "IDispatch";
+    format!(
+        "#[test]
+fn fire_{test}() -> Result<()> {{
+    let points = {module}::{coclass}ConnectionPoints::new();
+    let calls = support::Slots::default();
+    let sink = support::vtable_sink(vec![{module}::IID_{source}], {dispatch}, &[{slots}], calls.clone());
+    let point = points.find_connection_point(&container(), &{module}::IID_{source})?;
+    // SAFETY: a live sink.
+    let cookie = unsafe {{ point.Advise(&sink)? }};
+    {fires}
+    // SAFETY: the cookie Advise returned.
+    unsafe {{ point.Unadvise(cookie)? }};
+    support::check_slots(&calls.lock().unwrap(), {count}, \"{test}\")
+}}
+"
+    )
+}
+
 /// `widl -t` of `idl` into `$OUT_DIR/<module>.tlb`, if widl is there and compiles it.
-fn widl_type_library(idl: &Path, module: &str, out: &Path) -> Option<String> {
+pub fn widl_type_library(idl: &Path, module: &str, out: &Path) -> Option<String> {
     let widl = ["/usr/lib/wine/widl", "/usr/bin/widl-stable", "widl"]
         .into_iter()
         .find(|w| !w.starts_with('/') || Path::new(w).is_file())?;

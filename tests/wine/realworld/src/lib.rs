@@ -4,3 +4,5 @@
 #![deny(warnings)]
 
 include!(concat!(env!("OUT_DIR"), "/corpus.rs"));
+
+include!(concat!(env!("OUT_DIR"), "/records_widl.rs"));
