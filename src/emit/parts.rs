@@ -134,7 +134,7 @@ impl<'m> File<'m> {
     }
 
     /// An interface type for each of the input's own dispinterfaces.
-    pub fn dispinterfaces(&self) -> Result<String, Diagnostic> {
+    pub fn dispinterfaces(&self) -> Result<Vec<String>, Diagnostic> {
         let model = self.model;
         model
             .interfaces
@@ -151,7 +151,7 @@ impl<'m> File<'m> {
     }
 
     /// `<S>Proxy` with its `Fire_` methods, for each source interface `S`.
-    pub fn proxies(&self) -> Result<String, Diagnostic> {
+    pub fn proxies(&self) -> Result<Vec<String>, Diagnostic> {
         self.sources
             .iter()
             .map(|source| {
@@ -168,7 +168,7 @@ impl<'m> File<'m> {
     }
 
     /// `<S>Handler` and `<S>Sink`, for each source interface `S`.
-    pub fn typed_sinks(&self) -> Result<String, Diagnostic> {
+    pub fn typed_sinks(&self) -> Result<Vec<String>, Diagnostic> {
         self.sources
             .iter()
             .map(|source| {
@@ -185,8 +185,8 @@ impl<'m> File<'m> {
 
     /// `<C>ConnectionPoints` for each connectable coclass `C` (and `CConnectionPoints` for the
     /// only one).
-    pub fn connection_points(&self) -> Result<String, Diagnostic> {
-        let mut out = String::new();
+    pub fn connection_points(&self) -> Result<Vec<String>, Diagnostic> {
+        let mut out = Vec::new();
         for coclass in self.coclasses {
             let sources = notify::source_names(coclass, self.property_notify)
                 .into_iter()
@@ -201,7 +201,7 @@ impl<'m> File<'m> {
                 Some(name) => Some(paths::interface(self.model, name)?),
                 None => None,
             };
-            out.push_str(&render(&ConnectionPointsTemplate {
+            out.push(render(&ConnectionPointsTemplate {
                 name: &coclass.name,
                 doc: doc(coclass.helpstring.as_deref()),
                 sources,
