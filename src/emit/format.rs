@@ -12,20 +12,24 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::docs;
+
+mod bindings;
 use crate::Diagnostic;
 use crate::model::Model;
 
-/// The function that renders the bindings' part (windows-bindgen), called by the thread that
-/// formats it.
+/// The function that renders the bindings' items (windows-bindgen), called by the thread that
+/// formats them.
 pub type Render<'a> = &'a (dyn Fn() -> Result<String, Diagnostic> + Sync);
 
 /// One part of the module's body, in the order of the file.
 pub enum Part<'a> {
     /// Rust items rendered by a template.
     Items(String),
-    /// The bindings of the input's own interfaces (`mod bindings`), rendered when formatted since
-    /// windows-bindgen takes longest, then given the model's helpstrings.
-    Bindings(Render<'a>),
+    /// The bindings of the input's own interfaces: `frame`, the module that holds them with
+    /// [`PLACEHOLDER`] for its items, and `render`, which renders them. They are rendered when
+    /// formatted, since windows-bindgen takes longest, then formatted a run of items at a time
+    /// on all cores (they are most of a typical control's output) and given the helpstrings.
+    Bindings { frame: String, render: Render<'a> },
 }
 
 /// The file: the module `module` (with `doc` and `#[allow(allowed)]`) holding `parts`, and the
@@ -45,6 +49,7 @@ pub fn file(
              pub use {module}::*;\n"
         ),
         None,
+        0,
     )?;
     let (before, after) = frame
         .split_once(&format!("    {PLACEHOLDER}\n"))
@@ -59,8 +64,8 @@ pub fn file(
     Ok(out)
 }
 
-/// An item that no part can hold, which marks where the module's body goes.
-const PLACEHOLDER: &str = "const __CPGEN_MODULE_BODY__: () = ();";
+/// An item that no part can hold, which marks where a module's items go.
+pub const PLACEHOLDER: &str = "const __CPGEN_MODULE_BODY__: () = ();";
 
 /// Each part formatted at the module's depth, formatted by the calling thread and up to
 /// [`MAX_HELPERS`] others, each taking the next part not yet taken (windows-bindgen's first: it
@@ -68,7 +73,7 @@ const PLACEHOLDER: &str = "const __CPGEN_MODULE_BODY__: () = ();";
 fn bodies(model: &Model, parts: &[Part]) -> Result<Vec<String>, Diagnostic> {
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|&i| match &parts[i] {
-        Part::Bindings(_) => 0,
+        Part::Bindings { .. } => 0,
         Part::Items(text) => usize::MAX - text.len(),
     });
     let next = AtomicUsize::new(0);
@@ -111,45 +116,84 @@ const STACK: usize = 8 << 20;
 
 /// One part's lines, as they stand in the module.
 fn body(model: &Model, part: &Part) -> Result<String, Diagnostic> {
-    let (items, bindings) = match part {
-        Part::Items(items) => (format!("mod m {{\n{items}\n}}\n"), None),
-        Part::Bindings(render) => (format!("mod m {{\n{}\n}}\n", render()?), Some(model)),
-    };
-    let module = format_items(&items, bindings)?;
-    if module == "mod m {}\n" {
+    match part {
+        Part::Items(items) => nested(items, 1, None),
+        Part::Bindings { frame, render } => {
+            let items = render()?;
+            let frame = nested(frame, 1, None)?;
+            let (before, after) = frame
+                .split_once(&format!("        {PLACEHOLDER}\n"))
+                .ok_or_else(|| internal("the bindings' placeholder is gone"))?;
+            let mut out = before.to_string();
+            for run in bindings::runs(&items, model)? {
+                out.push_str(&run);
+            }
+            out.push_str(after);
+            Ok(out)
+        }
+    }
+}
+
+/// The lines of `items` printed `depth` modules deep (`mod m { mod m { ... } }`), as they stand
+/// there; `document` is the model whose helpstrings go on them.
+pub(super) fn nested(
+    items: &str,
+    depth: usize,
+    document: Option<&Model>,
+) -> Result<String, Diagnostic> {
+    let text = format!(
+        "{}{items}\n{}",
+        "mod m {\n".repeat(depth),
+        "}\n".repeat(depth)
+    );
+    let mut printed = format_items(&text, document, depth)?;
+    let indent = |d: usize| "    ".repeat(d);
+    let empty = format!(
+        "{}{}mod m {{}}\n{}",
+        (0..depth - 1)
+            .map(|d| format!("{}mod m {{\n", indent(d)))
+            .collect::<String>(),
+        indent(depth - 1),
+        (0..depth - 1)
+            .rev()
+            .map(|d| format!("{}}}\n", indent(d)))
+            .collect::<String>(),
+    );
+    if printed == empty {
         return Ok(String::new());
     }
-    module
-        .strip_prefix("mod m {\n")
-        .and_then(|body| body.strip_suffix("}\n"))
-        .map(str::to_string)
-        .ok_or_else(|| internal("a part is not one module"))
+    for d in 0..depth {
+        let open = format!("{}mod m {{\n", indent(d));
+        let close = format!("{}}}\n", indent(d));
+        printed = printed
+            .strip_prefix(&open)
+            .and_then(|body| body.strip_suffix(&close))
+            .map(str::to_string)
+            .ok_or_else(|| internal("a part is not one module"))?;
+    }
+    Ok(printed)
 }
 
 /// `text` parsed by syn and printed by prettyplease; `document` is the model whose helpstrings
-/// go on the bindings (a `mod bindings` inside the first module of `text`).
-fn format_items(text: &str, document: Option<&Model>) -> Result<String, Diagnostic> {
+/// go on the items of the module `depth` modules deep.
+fn format_items(text: &str, document: Option<&Model>, depth: usize) -> Result<String, Diagnostic> {
     let mut file = syn::parse_file(text).map_err(|error| {
         Diagnostic::new(format!(
             "internal error: the generated code does not parse ({error}); \
              please report it with the input"
         ))
     })?;
-    if let Some(model) = document
-        && let Some(bindings) = bindings_module(&mut file)
-    {
-        docs::document_bindings(bindings, model);
+    if let Some(model) = document {
+        let mut items = &mut file.items;
+        for _ in 0..depth {
+            items = items
+                .iter_mut()
+                .find_map(module_items)
+                .ok_or_else(|| internal("a part is not one module"))?;
+        }
+        docs::document_bindings(items, model);
     }
     Ok(prettyplease::unparse(&file))
-}
-
-/// The items of `mod bindings` inside the first module of `file`.
-fn bindings_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
-    let output = file.items.iter_mut().find_map(module_items)?;
-    output.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "bindings" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    })
 }
 
 fn module_items(item: &mut syn::Item) -> Option<&mut Vec<syn::Item>> {

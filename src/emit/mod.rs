@@ -125,8 +125,13 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
         Part::Items(file.runtime_version()?),
         Part::Items(file.runtime_items()?),
         Part::Items(parts::identifiers(model)?),
-        Part::Bindings(&bindings),
     ];
+    if file.has_bindings() {
+        parts.push(Part::Bindings {
+            frame: file.bindings_frame(format::PLACEHOLDER)?,
+            render: &bindings,
+        });
+    }
     for items in [
         file.dispinterfaces()?,
         file.proxies()?,

@@ -117,20 +117,26 @@ impl<'m> File<'m> {
         })
     }
 
-    /// The bindings of the input's own vtable interfaces and enums, by windows-bindgen.
-    pub fn bindings(&self) -> Result<String, Diagnostic> {
+    /// Whether the input declares vtable interfaces or enums of its own, for windows-bindgen.
+    pub fn has_bindings(&self) -> bool {
         let model = self.model;
-        let renders = model.enums.iter().any(|e| !e.imported)
+        model.enums.iter().any(|e| !e.imported)
             || model
                 .interfaces
                 .iter()
-                .any(|i| !i.imported && i.kind != InterfaceKind::Dispinterface);
-        if !renders {
-            return Ok(String::new());
-        }
+                .any(|i| !i.imported && i.kind != InterfaceKind::Dispinterface)
+    }
+
+    /// The module that holds the bindings, with `placeholder` where its items go.
+    pub fn bindings_frame(&self, placeholder: &str) -> Result<String, Diagnostic> {
         render(&BindingsTemplate {
-            bindings: bindings::render(model)?,
+            bindings: placeholder,
         })
+    }
+
+    /// The bindings of the input's own vtable interfaces and enums, by windows-bindgen.
+    pub fn bindings(&self) -> Result<String, Diagnostic> {
+        bindings::render(self.model)
     }
 
     /// An interface type for each of the input's own dispinterfaces.
@@ -319,8 +325,8 @@ struct IdentifiersTemplate {
 
 #[derive(Template)]
 #[template(path = "bindings.rs", escape = "none")]
-struct BindingsTemplate {
-    bindings: String,
+struct BindingsTemplate<'a> {
+    bindings: &'a str,
 }
 
 #[derive(Template)]
