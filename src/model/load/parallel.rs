@@ -196,9 +196,10 @@ mod tests {
     }
 
     fn summary(loaded: &Loaded) -> Vec<String> {
-        let files = loaded.sources.files().map(|(id, file)| {
-            format!("{id} {} {:?}", file.path.display(), file.included_from)
-        });
+        let files = loaded
+            .sources
+            .files()
+            .map(|(id, file)| format!("{id} {} {:?}", file.path.display(), file.included_from));
         let units = loaded.units.iter().map(|unit| {
             format!(
                 "{:?} {} {:?}",
@@ -212,7 +213,10 @@ mod tests {
     fn gives_what_the_sequential_loader_gives() {
         let dir = tempfile::tempdir().unwrap();
         let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
-        write("a.idl", "import \"b.idl\", \"c.idl\";\n#include \"d.h\"\ninterface A : B {}\n");
+        write(
+            "a.idl",
+            "import \"b.idl\", \"c.idl\";\n#include \"d.h\"\ninterface A : B {}\n",
+        );
         write("b.idl", "import \"c.idl\";\ninterface B : C {}\n");
         write("c.idl", "/* import \"x.idl\"; */ interface C {}\n");
         write("d.h", "typedef long D;\n");
@@ -220,7 +224,10 @@ mod tests {
         let path = dir.path().join("a.idl");
         let Some(parallel) = load(&path, &options) else {
             // One core: nothing to compare.
-            assert_eq!(std::thread::available_parallelism().map_or(1, |n| n.get()), 1);
+            assert_eq!(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+                1
+            );
             return;
         };
         assert_eq!(parallel.units.len(), 3);
