@@ -136,11 +136,7 @@ fn body(model: &Model, part: &Part) -> Result<String, Diagnostic> {
 
 /// The lines of `items` printed `depth` modules deep (`mod m { mod m { ... } }`), as they stand
 /// there; `document` is the model whose helpstrings go on them.
-pub(super) fn nested(
-    items: &str,
-    depth: usize,
-    document: Option<&Model>,
-) -> Result<String, Diagnostic> {
+fn nested(items: &str, depth: usize, document: Option<&Model>) -> Result<String, Diagnostic> {
     let text = format!(
         "{}{items}\n{}",
         "mod m {\n".repeat(depth),
