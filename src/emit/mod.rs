@@ -11,12 +11,14 @@
 //! `<S>Handler` and `<S>Sink` ([`sinks`]); one `<C>ConnectionPoints` per connectable coclass
 //! `C`; and `type_library()`'s tables ([`type_info`]). What is the same for every IDL is the
 //! `cpgen-runtime` crate's, named, not written. The text is formatted with prettyplease, so the
-//! same model gives the same bytes on every machine.
+//! same model gives the same bytes on every machine; [`format`] does it a part at a time, on all
+//! cores, with windows-bindgen's render running beside the rest.
 
 pub mod bindings;
 mod defaults;
 mod docs;
 mod events;
+mod format;
 mod mapping;
 mod notify;
 pub mod oracle;
@@ -30,6 +32,7 @@ mod type_info;
 use crate::Diagnostic;
 use crate::model::{Coclass, Model};
 use events::Event;
+use format::Part;
 
 /// What to generate.
 #[derive(Debug, Clone, Default)]
@@ -117,55 +120,33 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
         &options.cross_apartment,
         options.property_notify,
     )?;
-    let items = [
-        file.runtime_version()?,
-        file.runtime_items()?,
-        parts::identifiers(model)?,
-        file.bindings()?,
+    // The bindings are rendered by the thread that formats them, while others format the rest;
+    // a part per source interface and coclass, so that no part is the whole file.
+    let bindings = || file.bindings();
+    let mut parts = vec![
+        Part::Items(file.runtime_version()?),
+        Part::Items(file.runtime_items()?),
+        Part::Items(parts::identifiers(model)?),
+    ];
+    if file.has_bindings() {
+        parts.push(Part::Bindings {
+            frame: file.bindings_frame(format::PLACEHOLDER)?,
+            render: &bindings,
+        });
+    }
+    for items in [
         file.dispinterfaces()?,
         file.records()?,
         file.proxies()?,
         file.typed_sinks()?,
         file.connection_points()?,
-        file.type_library()?,
-    ]
-    .concat();
-
-    let module = &options.module;
-    let file = format!(
-        "/// The connection points of the input, with the GUIDs and types they use.\n\
-         #[allow({ALLOWED})]\n\
-         mod {module} {{\n{items}\n}}\n\
-         pub use {module}::*;\n"
-    );
-    let mut file = syn::parse_file(&file).map_err(|error| {
-        Diagnostic::new(format!(
-            "internal error: the generated code does not parse ({error}); \
-             please report it with the input"
-        ))
-    })?;
-    if let Some(bindings) = bindings_module(&mut file) {
-        docs::document_bindings(bindings, model);
+        vec![file.type_library()?],
+    ] {
+        parts.extend(items.into_iter().map(Part::Items));
     }
-    let code = prettyplease::unparse(&file);
+    let code = format::file(model, &options.module, ALLOWED, &parts)?;
     let features = paths::features(&code);
     Ok(Generated { code, features })
-}
-
-/// The items of `mod bindings` inside the output's one module, if there are bindings.
-fn bindings_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
-    let output = file.items.iter_mut().find_map(module_items)?;
-    output.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "bindings" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    })
-}
-
-fn module_items(item: &mut syn::Item) -> Option<&mut Vec<syn::Item>> {
-    match item {
-        syn::Item::Mod(m) => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }
 }
 
 /// Lints the generated module allows: its names are the IDL's (`Fire_Tick`, `DIID_DClock`,

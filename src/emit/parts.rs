@@ -117,25 +117,32 @@ impl<'m> File<'m> {
         })
     }
 
-    /// The bindings of the input's own vtable interfaces and enums, by windows-bindgen.
-    pub fn bindings(&self) -> Result<String, Diagnostic> {
+    /// Whether the input declares vtable interfaces, enums or structs of its own, for
+    /// windows-bindgen.
+    pub fn has_bindings(&self) -> bool {
         let model = self.model;
-        let renders = model.enums.iter().any(|e| !e.imported)
+        model.enums.iter().any(|e| !e.imported)
             || model.structs.iter().any(|s| !s.imported)
             || model
                 .interfaces
                 .iter()
-                .any(|i| !i.imported && i.kind != InterfaceKind::Dispinterface);
-        if !renders {
-            return Ok(String::new());
-        }
+                .any(|i| !i.imported && i.kind != InterfaceKind::Dispinterface)
+    }
+
+    /// The module that holds the bindings, with `placeholder` where its items go.
+    pub fn bindings_frame(&self, placeholder: &str) -> Result<String, Diagnostic> {
         render(&BindingsTemplate {
-            bindings: bindings::render(model)?,
+            bindings: placeholder,
         })
     }
 
+    /// The bindings of the input's own vtable interfaces and enums, by windows-bindgen.
+    pub fn bindings(&self) -> Result<String, Diagnostic> {
+        bindings::render(self.model)
+    }
+
     /// An interface type for each of the input's own dispinterfaces.
-    pub fn dispinterfaces(&self) -> Result<String, Diagnostic> {
+    pub fn dispinterfaces(&self) -> Result<Vec<String>, Diagnostic> {
         let model = self.model;
         model
             .interfaces
@@ -152,19 +159,19 @@ impl<'m> File<'m> {
     }
 
     /// The runtime's record description of each struct an event sends.
-    pub fn records(&self) -> Result<String, Diagnostic> {
+    pub fn records(&self) -> Result<Vec<String>, Diagnostic> {
         let records = records::records(self.model, self.sources.iter().flat_map(|s| &s.events))?;
         if records.is_empty() {
-            return Ok(String::new());
+            return Ok(Vec::new());
         }
-        render(&RecordsTemplate {
+        Ok(vec![render(&RecordsTemplate {
             records,
             type_library: self.table.is_some(),
-        })
+        })?])
     }
 
     /// `<S>Proxy` with its `Fire_` methods, for each source interface `S`.
-    pub fn proxies(&self) -> Result<String, Diagnostic> {
+    pub fn proxies(&self) -> Result<Vec<String>, Diagnostic> {
         self.sources
             .iter()
             .map(|source| {
@@ -181,7 +188,7 @@ impl<'m> File<'m> {
     }
 
     /// `<S>Handler` and `<S>Sink`, for each source interface `S`.
-    pub fn typed_sinks(&self) -> Result<String, Diagnostic> {
+    pub fn typed_sinks(&self) -> Result<Vec<String>, Diagnostic> {
         self.sources
             .iter()
             .map(|source| {
@@ -198,8 +205,8 @@ impl<'m> File<'m> {
 
     /// `<C>ConnectionPoints` for each connectable coclass `C` (and `CConnectionPoints` for the
     /// only one).
-    pub fn connection_points(&self) -> Result<String, Diagnostic> {
-        let mut out = String::new();
+    pub fn connection_points(&self) -> Result<Vec<String>, Diagnostic> {
+        let mut out = Vec::new();
         for coclass in self.coclasses {
             let sources = notify::source_names(coclass, self.property_notify)
                 .into_iter()
@@ -214,7 +221,7 @@ impl<'m> File<'m> {
                 Some(name) => Some(paths::interface(self.model, name)?),
                 None => None,
             };
-            out.push_str(&render(&ConnectionPointsTemplate {
+            out.push(render(&ConnectionPointsTemplate {
                 name: &coclass.name,
                 doc: doc(coclass.helpstring.as_deref()),
                 sources,
@@ -332,8 +339,8 @@ struct IdentifiersTemplate {
 
 #[derive(Template)]
 #[template(path = "bindings.rs", escape = "none")]
-struct BindingsTemplate {
-    bindings: String,
+struct BindingsTemplate<'a> {
+    bindings: &'a str,
 }
 
 #[derive(Template)]

@@ -11,6 +11,8 @@ use crate::parse::{self, ast};
 use crate::preprocess;
 use crate::source::{Loc, SourceSet};
 
+mod parallel;
+
 /// One preprocessed and parsed file.
 pub struct Unit {
     pub statements: Vec<ast::Statement>,
@@ -48,6 +50,9 @@ pub fn load(path: &Path, options: &Options) -> Result<Loaded, Diagnostic> {
             )));
         }
         Ok(_) => {}
+    }
+    if let Some(loaded) = parallel::load(path, options) {
+        return Ok(loaded);
     }
     loader.load(path, None)?;
     Ok(Loaded {
@@ -104,7 +109,7 @@ impl Loader<'_> {
                 file: input.files[0],
                 offset: 0,
             });
-            let found = self.find_import(&name.text, at)?;
+            let found = find_import(&self.sources, self.options, &name.text, at)?;
             if self.depth == MAX_IMPORT_DEPTH {
                 return Err(Diagnostic::at(
                     &self.sources,
@@ -126,42 +131,47 @@ impl Loader<'_> {
         });
         Ok(())
     }
+}
 
-    /// Looks for an imported file beside the file that imports it, then in the `-I` folders.
-    fn find_import(&self, name: &str, at: Loc) -> Result<PathBuf, Diagnostic> {
-        let importer = &self.sources.get(at.file).path;
-        let own_dir = importer.parent().map(Path::to_path_buf).unwrap_or_default();
-        let dirs: Vec<PathBuf> = std::iter::once(own_dir)
-            .chain(self.options.preprocess.include_dirs.iter().cloned())
-            .collect();
-        for dir in &dirs {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Ok(candidate);
-            }
+/// Looks for an imported file beside the file that imports it, then in the `-I` folders.
+fn find_import(
+    sources: &SourceSet,
+    options: &Options,
+    name: &str,
+    at: Loc,
+) -> Result<PathBuf, Diagnostic> {
+    let importer = &sources.get(at.file).path;
+    let own_dir = importer.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dirs: Vec<PathBuf> = std::iter::once(own_dir)
+        .chain(options.preprocess.include_dirs.iter().cloned())
+        .collect();
+    for dir in &dirs {
+        let candidate = dir.join(name);
+        if candidate.is_file() {
+            return Ok(candidate);
         }
-        if let Some(builtin) = builtin::path(name) {
-            return Ok(builtin);
-        }
-        let searched: Vec<String> = dirs
-            .iter()
-            .map(|d| match d.as_os_str().is_empty() {
-                true => ".".to_string(),
-                false => d.display().to_string(),
-            })
-            .collect();
-        Err(Diagnostic::at(
-            &self.sources,
-            at,
-            name.len() + 2,
-            format!("cannot find imported file `{name}`"),
-            "imported here",
-        )
-        .with_help(format!(
-            "searched: {}; add its folder with -I",
-            searched.join(", ")
-        )))
     }
+    if let Some(builtin) = builtin::path(name) {
+        return Ok(builtin);
+    }
+    let searched: Vec<String> = dirs
+        .iter()
+        .map(|d| match d.as_os_str().is_empty() {
+            true => ".".to_string(),
+            false => d.display().to_string(),
+        })
+        .collect();
+    Err(Diagnostic::at(
+        sources,
+        at,
+        name.len() + 2,
+        format!("cannot find imported file `{name}`"),
+        "imported here",
+    )
+    .with_help(format!(
+        "searched: {}; add its folder with -I",
+        searched.join(", ")
+    )))
 }
 
 /// `import` statements anywhere in the file (MIDL allows them inside a library too).

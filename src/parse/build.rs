@@ -714,7 +714,11 @@ fn name(pair: Pair<Rule>) -> Name {
 
 /// A string literal's text with C escapes undone.
 fn string_value(pair: Pair<Rule>) -> String {
-    let body = pair.into_inner().next().map_or("", |b| b.as_str());
+    unescape(pair.into_inner().next().map_or("", |b| b.as_str()))
+}
+
+/// The value of a string literal's body (what is between its quotes).
+pub(super) fn unescape(body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();
     while let Some(c) = chars.next() {

@@ -2,6 +2,7 @@
 
 pub mod ast;
 mod build;
+pub mod imports;
 mod nesting;
 #[cfg(test)]
 mod tests;
@@ -42,6 +43,16 @@ pub fn parse(
         let (loc, len) = locate(input, span.start, span.end - span.start);
         Diagnostic::at(sources, loc, len, message, "here")
     })
+}
+
+/// Parses one preprocessed file where no diagnostic is needed: `None` on any error, which the
+/// caller finds again with [`parse`] to say what is wrong (`model::load`'s parallel path).
+pub fn parse_quiet(text: &str) -> Option<Vec<ast::Statement>> {
+    if nesting::too_deep(text).is_some() {
+        return None;
+    }
+    let file = MidlParser::parse(Rule::file, text).ok()?.next()?;
+    build::file(file).ok()
 }
 
 /// Turns pest's error into one that names the place, what was found and what was expected.

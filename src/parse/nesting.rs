@@ -56,7 +56,7 @@ pub fn too_deep(text: &str) -> Option<usize> {
 
 /// The offset of the closing quote of the literal that opens at `start` (or of the line's end,
 /// where an unterminated literal stops).
-fn skip_quoted(bytes: &[u8], start: usize) -> usize {
+pub(super) fn skip_quoted(bytes: &[u8], start: usize) -> usize {
     let quote = bytes[start];
     let mut i = start + 1;
     while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {

@@ -14,7 +14,8 @@ const NO_RUSTFMT: &str = "failed to format output with `rustfmt`";
 /// The configuration bindgen hands `rustfmt` (it always runs it when it is on `PATH`): format
 /// nothing. The caller parses the items with syn and prints them with prettyplease, so rustfmt's
 /// layout never reaches the output, and formatting mshtml.idl's 100,000 lines of bindings took a
-/// third of cpgen's time on that file; left as they are, they are returned at once.
+/// third of cpgen's time on that file; left as they are, they are returned at once. (The `cpgen`
+/// command keeps rustfmt off its `PATH`, so there the child does not even start.)
 const RUSTFMT_CONFIG: &str = "disable_all_formatting=true";
 
 /// The Rust items windows-bindgen renders for the types of `winmd`'s namespace.

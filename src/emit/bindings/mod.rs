@@ -36,7 +36,8 @@
 //! `non_upper_case_globals`, `non_camel_case_types`, `dead_code`, `clippy::all`), since the
 //! bindings keep the IDL's names (`OnTick`, `IClock_Impl`). windows-bindgen runs `rustfmt` when
 //! it is on `PATH`; cpgen configures it to format nothing (the emitter formats the whole file
-//! with prettyplease), so the bytes are the same with or without rustfmt installed. Given its
+//! with prettyplease), so the bytes are the same with or without rustfmt installed, and the
+//! `cpgen` command hides rustfmt from its own `PATH` so that the child is never started. Given its
 //! bundled 32 MB of metadata, windows-bindgen spent ~65 ms indexing it on every render; given
 //! the parts an input reaches, a few milliseconds (BENCHMARKS.md).
 //!

@@ -1,0 +1,236 @@
+//! The generated file formatted with prettyplease, one part at a time, on all cores.
+//!
+//! prettyplease prints the items of a module one after the other, each starting on a line of its
+//! own at the module's indentation, and how it breaks an item's lines depends on that item alone.
+//! So the module's body is the concatenation of its parts printed each inside a module of its own
+//! (`mod m { PART }`, the same depth), which is the same bytes as printing the whole file at once.
+//! Formatting part by part keeps one part's syntax tree in memory, not the file's (syn's tree
+//! takes some fifty times the text it parses), and lets the parts, and windows-bindgen's render
+//! of the bindings, run in parallel.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::docs;
+
+mod bindings;
+use crate::Diagnostic;
+use crate::model::Model;
+
+/// The function that renders the bindings' items (windows-bindgen), called by the thread that
+/// formats them.
+pub type Render<'a> = &'a (dyn Fn() -> Result<String, Diagnostic> + Sync);
+
+/// One part of the module's body, in the order of the file.
+pub enum Part<'a> {
+    /// Rust items rendered by a template.
+    Items(String),
+    /// The bindings of the input's own interfaces: `frame`, the module that holds them with
+    /// [`PLACEHOLDER`] for its items, and `render`, which renders them. They are rendered when
+    /// formatted, since windows-bindgen takes longest, then formatted a run of items at a time
+    /// on all cores (they are most of a typical control's output) and given the helpstrings.
+    Bindings { frame: String, render: Render<'a> },
+}
+
+/// The file: the module `module` (with `doc` and `#[allow(allowed)]`) holding `parts`, and the
+/// `pub use` of everything in it.
+pub fn file(
+    model: &Model,
+    module: &str,
+    allowed: &str,
+    parts: &[Part],
+) -> Result<String, Diagnostic> {
+    // The module with a placeholder for its body, formatted like any part.
+    let frame = format_items(
+        &format!(
+            "/// The connection points of the input, with the GUIDs and types they use.\n\
+             #[allow({allowed})]\n\
+             mod {module} {{ {PLACEHOLDER} }}\n\
+             pub use {module}::*;\n"
+        ),
+        None,
+        0,
+    )?;
+    let (before, after) = frame
+        .split_once(&format!("    {PLACEHOLDER}\n"))
+        .ok_or_else(|| internal("the module's placeholder is gone"))?;
+    let bodies = bodies(model, parts)?;
+    let mut out = String::with_capacity(bodies.iter().map(String::len).sum::<usize>() + 4096);
+    out.push_str(before);
+    for body in &bodies {
+        out.push_str(body);
+    }
+    out.push_str(after);
+    Ok(out)
+}
+
+/// An item that no part can hold, which marks where a module's items go.
+pub const PLACEHOLDER: &str = "const __CPGEN_MODULE_BODY__: () = ();";
+
+/// Each part formatted at the module's depth, formatted by the calling thread and up to
+/// [`MAX_HELPERS`] others, each taking the next part not yet taken (windows-bindgen's first: it
+/// takes longest).
+fn bodies(model: &Model, parts: &[Part]) -> Result<Vec<String>, Diagnostic> {
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| match &parts[i] {
+        Part::Bindings { .. } => 0,
+        Part::Items(text) => usize::MAX - text.len(),
+    });
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<Result<String, Diagnostic>>>> =
+        Mutex::new((0..parts.len()).map(|_| None).collect());
+    let work = || {
+        while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let body = body(model, &parts[index]);
+            if let Ok(mut done) = done.lock() {
+                done[index] = Some(body);
+            }
+        }
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let helpers = (cores - 1)
+        .min(MAX_HELPERS)
+        .min(parts.len().saturating_sub(1));
+    std::thread::scope(|scope| {
+        for _ in 0..helpers {
+            // A thread that cannot start leaves its share to the others.
+            let _ = std::thread::Builder::new()
+                .stack_size(STACK)
+                .spawn_scoped(scope, work);
+        }
+        work();
+    });
+    let done = done
+        .into_inner()
+        .map_err(|_| internal("a formatting thread failed"))?;
+    done.into_iter()
+        .map(|body| body.unwrap_or_else(|| Err(internal("a part was not formatted"))))
+        .collect()
+}
+
+/// Threads that format besides the calling one: enough for the few cores a build gets.
+const MAX_HELPERS: usize = 3;
+
+/// syn and prettyplease recurse per level of the code they read; a main thread's stack.
+const STACK: usize = 8 << 20;
+
+/// One part's lines, as they stand in the module.
+fn body(model: &Model, part: &Part) -> Result<String, Diagnostic> {
+    match part {
+        Part::Items(items) => nested(items, 1, None),
+        Part::Bindings { frame, render } => {
+            let items = render()?;
+            let frame = nested(frame, 1, None)?;
+            let (before, after) = frame
+                .split_once(&format!("        {PLACEHOLDER}\n"))
+                .ok_or_else(|| internal("the bindings' placeholder is gone"))?;
+            let mut out = before.to_string();
+            for run in bindings::runs(&items, model)? {
+                out.push_str(&run);
+            }
+            out.push_str(after);
+            Ok(out)
+        }
+    }
+}
+
+/// The lines of `items` printed `depth` modules deep (`mod m { mod m { ... } }`), as they stand
+/// there; `document` is the model whose helpstrings go on them.
+fn nested(items: &str, depth: usize, document: Option<&Model>) -> Result<String, Diagnostic> {
+    let text = format!(
+        "{}{items}\n{}",
+        "mod m {\n".repeat(depth),
+        "}\n".repeat(depth)
+    );
+    let mut printed = format_items(&text, document, depth)?;
+    let indent = |d: usize| "    ".repeat(d);
+    let empty = format!(
+        "{}{}mod m {{}}\n{}",
+        (0..depth - 1)
+            .map(|d| format!("{}mod m {{\n", indent(d)))
+            .collect::<String>(),
+        indent(depth - 1),
+        (0..depth - 1)
+            .rev()
+            .map(|d| format!("{}}}\n", indent(d)))
+            .collect::<String>(),
+    );
+    if printed == empty {
+        return Ok(String::new());
+    }
+    for d in 0..depth {
+        let open = format!("{}mod m {{\n", indent(d));
+        let close = format!("{}}}\n", indent(d));
+        printed = printed
+            .strip_prefix(&open)
+            .and_then(|body| body.strip_suffix(&close))
+            .map(str::to_string)
+            .ok_or_else(|| internal("a part is not one module"))?;
+    }
+    Ok(printed)
+}
+
+/// `text` parsed by syn and printed by prettyplease; `document` is the model whose helpstrings
+/// go on the items of the module `depth` modules deep.
+fn format_items(text: &str, document: Option<&Model>, depth: usize) -> Result<String, Diagnostic> {
+    let mut file = syn::parse_file(text).map_err(|error| {
+        Diagnostic::new(format!(
+            "internal error: the generated code does not parse ({error}); \
+             please report it with the input"
+        ))
+    })?;
+    if let Some(model) = document {
+        let mut items = &mut file.items;
+        for _ in 0..depth {
+            items = items
+                .iter_mut()
+                .find_map(module_items)
+                .ok_or_else(|| internal("a part is not one module"))?;
+        }
+        docs::document_bindings(items, model);
+    }
+    Ok(prettyplease::unparse(&file))
+}
+
+fn module_items(item: &mut syn::Item) -> Option<&mut Vec<syn::Item>> {
+    match item {
+        syn::Item::Mod(m) => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }
+}
+
+fn internal(what: &str) -> Diagnostic {
+    Diagnostic::new(format!(
+        "internal error: formatting the generated file: {what}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_print_as_the_whole_file_does() {
+        let parts = [
+            "const _: () = ();",
+            "",
+            "/// A doc.\n#[derive(Clone)] pub struct S(i32);\nimpl S { pub fn fire(&self, \
+             first_argument: i32, second_argument: i32, third_argument: windows_core::BSTR) \
+             -> windows_core::Result<()> { self.0.call(|sink| unsafe { sink.Event(first_argument, \
+             second_argument, &third_argument) }) } }",
+            "pub trait H { fn a(&self) {} }\npub struct T;",
+        ];
+        let items: Vec<Part> = parts.iter().map(|p| Part::Items(p.to_string())).collect();
+        let by_parts = file(&Model::default(), "x_idl", "dead_code", &items).unwrap();
+        let whole = prettyplease::unparse(
+            &syn::parse_file(&format!(
+                "/// The connection points of the input, with the GUIDs and types they use.\n\
+                 #[allow(dead_code)]\nmod x_idl {{ {} }}\npub use x_idl::*;\n",
+                parts.concat()
+            ))
+            .unwrap(),
+        );
+        assert_eq!(by_parts, whole);
+        assert!(by_parts.contains("        first_argument: i32,\n"));
+    }
+}
