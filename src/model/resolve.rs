@@ -134,6 +134,7 @@ impl<'a> Resolver<'a> {
                         version: attr(&definition.attrs, "version").map(|a| arg_text(unit, a)),
                         helpstring: helpstring(&definition.attrs),
                         imported: unit.imported,
+                        references: Vec::new(),
                     });
                     self.collect(unit, body, Some(&name.text))?;
                 }
@@ -211,9 +212,15 @@ impl<'a> Resolver<'a> {
                              apicontract, delegate, parameterized interfaces) are for WinRT",
                         ));
                 }
-                DefinitionKind::InterfaceRef(_)
-                | DefinitionKind::DispInterfaceRef(_)
-                | DefinitionKind::CoclassRef(_) => {}
+                DefinitionKind::InterfaceRef(name) | DefinitionKind::DispInterfaceRef(name) => {
+                    if let Some(library) = library
+                        && let Some(declared) =
+                            self.model.libraries.iter_mut().rfind(|l| l.name == library)
+                    {
+                        declared.references.push(name.text.clone());
+                    }
+                }
+                DefinitionKind::CoclassRef(_) => {}
             }
         }
         Ok(())
@@ -490,6 +497,7 @@ impl<'a> Resolver<'a> {
             library: raw.library.clone(),
             oleautomation: kind == InterfaceKind::Dual || has(attrs, "oleautomation"),
             imported: raw.unit.imported,
+            type_flags: flags(attrs, TYPE_FLAGS),
         })
     }
 
@@ -571,6 +579,7 @@ impl<'a> Resolver<'a> {
             library: raw.library.clone(),
             oleautomation: true,
             imported: raw.unit.imported,
+            type_flags: flags(attrs, TYPE_FLAGS),
         })
     }
 
@@ -621,6 +630,7 @@ impl<'a> Resolver<'a> {
             hidden: has(attrs, "hidden"),
             bindable: has(attrs, "bindable"),
             requestedit: has(attrs, "requestedit"),
+            func_flags: flags(attrs, FUNC_FLAGS) as u16,
         })
     }
 
@@ -637,6 +647,7 @@ impl<'a> Resolver<'a> {
             ty: render(&ty_ref),
             // MIDL's default direction is [in].
             is_in: has(&p.attrs, "in") || !is_out,
+            in_written: has(&p.attrs, "in"),
             is_out,
             retval: has(&p.attrs, "retval"),
             optional: has(&p.attrs, "optional"),
@@ -698,6 +709,7 @@ impl<'a> Resolver<'a> {
                 library: raw.library.clone(),
                 noncreatable: has(attrs, "noncreatable"),
                 imported: raw.unit.imported,
+                type_flags: flags(attrs, TYPE_FLAGS),
             });
         }
         self.model.coclasses = coclasses;
@@ -911,6 +923,41 @@ impl Numbering {
 
 fn attr<'x>(attrs: &'x [Attribute], name: &str) -> Option<&'x Attribute> {
     attrs.iter().find(|a| a.name.text == name)
+}
+
+/// The type-library flags attributes set, as widl sets them (`FUNCFLAGS`, `TYPEFLAGS`).
+const FUNC_FLAGS: &[(&str, u32)] = &[
+    ("restricted", 0x1),
+    ("source", 0x2),
+    ("bindable", 0x4),
+    ("requestedit", 0x8),
+    ("displaybind", 0x10),
+    ("defaultbind", 0x20),
+    ("hidden", 0x40),
+    ("usesgetlasterror", 0x80),
+    ("defaultcollelem", 0x100),
+    ("uidefault", 0x200),
+    ("nonbrowsable", 0x400),
+    ("immediatebind", 0x1000),
+];
+const TYPE_FLAGS: &[(&str, u32)] = &[
+    ("appobject", 0x1),
+    ("licensed", 0x4),
+    ("predeclid", 0x8),
+    ("hidden", 0x10),
+    ("control", 0x20),
+    ("nonextensible", 0x80),
+    ("restricted", 0x200),
+    ("aggregatable", 0x400),
+    ("replaceable", 0x800),
+];
+
+/// The flags of `table` that `attrs` name.
+fn flags(attrs: &[Attribute], table: &[(&str, u32)]) -> u32 {
+    table
+        .iter()
+        .filter(|(name, _)| has(attrs, name))
+        .fold(0, |all, (_, flag)| all | flag)
 }
 
 fn has(attrs: &[Attribute], name: &str) -> bool {

@@ -1,11 +1,13 @@
 //! Building a described library with oleaut32's `CreateTypeLib2` and `ICreateTypeInfo`: one
 //! type info per [`Type`], filled from its table, laid out once every type exists.
 
+use windows::Win32::Foundation::TYPE_E_AMBIGUOUSNAME;
 use windows::Win32::System::Com::{
     CALLCONV, CC_STDCALL, ELEMDESC, ELEMDESC_0, FUNC_DISPATCH, FUNC_PUREVIRTUAL, FUNCDESC,
-    FUNCFLAGS, IMPLTYPEFLAGS, INVOKE_PROPERTYPUT, INVOKE_PROPERTYPUTREF, INVOKEKIND, ITypeInfo,
-    SYS_WIN32, SYS_WIN64, SYSKIND, TKIND_ALIAS, TKIND_COCLASS, TKIND_DISPATCH, TKIND_ENUM,
-    TKIND_INTERFACE, TYPEDESC, TYPEDESC_0, VAR_CONST, VAR_DISPATCH, VARDESC, VARDESC_0, VARFLAGS,
+    FUNCFLAGS, IDispatch, IMPLTYPEFLAGS, INVOKE_PROPERTYPUT, INVOKE_PROPERTYPUTREF, INVOKEKIND,
+    ITypeInfo, SYS_WIN32, SYS_WIN64, SYSKIND, TKIND_ALIAS, TKIND_COCLASS, TKIND_DISPATCH,
+    TKIND_ENUM, TKIND_INTERFACE, TYPEDESC, TYPEDESC_0, VAR_CONST, VAR_DISPATCH, VARDESC, VARDESC_0,
+    VARFLAGS,
 };
 use windows::Win32::System::Ole::{
     CreateTypeLib2, ICreateTypeInfo, ICreateTypeLib2, LoadRegTypeLib, PARAMDESC, PARAMDESCEX,
@@ -79,7 +81,8 @@ pub(super) fn create(library: &Library, file: &HSTRING) -> Result<ICreateTypeLib
             reference(first, &target(&Ref::Stdole(IUnknown::IID))?)?;
         }
         for (ty, info) in library.types.iter().zip(&created) {
-            describe(ty, info, &target)?;
+            let first_slot = vtable_slots(library, ty, 0).map(|all| all - ty.funcs.len());
+            describe(ty, info, &target, first_slot)?;
         }
         // Bases come first, so each is laid out before the types deriving from it.
         for info in &created {
@@ -87,6 +90,21 @@ pub(super) fn create(library: &Library, file: &HSTRING) -> Result<ICreateTypeLib
         }
         Ok(create)
     }
+}
+
+/// How many vtable slots interface `ty` of `library` has, with its bases' (`depth` bounds a
+/// cycle); none for a type that is no vtable interface, or whose base is not described.
+fn vtable_slots(library: &Library, ty: &Type, depth: usize) -> Option<usize> {
+    if !matches!(ty.kind, Kind::Interface) || depth > 64 {
+        return None;
+    }
+    let base = match ty.implements.first().map(|i| &i.ty) {
+        Some(Ref::Stdole(guid)) if *guid == IUnknown::IID => 3,
+        Some(Ref::Stdole(guid)) if *guid == IDispatch::IID => 7,
+        Some(Ref::Local(index)) => vtable_slots(library, library.types.get(*index)?, depth + 1)?,
+        _ => return None,
+    };
+    Some(base + ty.funcs.len())
 }
 
 /// The handle `info` refers to `to` by, in its own numbering.
@@ -118,6 +136,7 @@ unsafe fn describe(
     ty: &Type,
     info: &ICreateTypeInfo,
     target: &dyn Fn(&Ref) -> Result<ITypeInfo>,
+    first_slot: Option<usize>,
 ) -> Result<()> {
     let reference = |to: &Ref| reference(info, &target(to)?);
     // SAFETY: plain oleaut32 calls on a type info being created; what they
@@ -183,7 +202,12 @@ unsafe fn describe(
                 callconv: CALLCONV(CC_STDCALL.0),
                 cParams: params.len() as i16,
                 cParamsOpt: func.optional,
-                oVft: 0,
+                // A vtable function's offset, given rather than left to LayOut: Wine's counts
+                // a dual base's slots as its dispatch side's seven.
+                oVft: match first_slot {
+                    Some(first) => ((first + index) * size_of::<usize>()) as i16,
+                    None => 0,
+                },
                 cScodes: 0,
                 elemdescFunc: ELEMDESC {
                     tdesc: typedesc(&func.returns, &reference, &mut trees)?,
@@ -203,7 +227,14 @@ unsafe fn describe(
                 .map(HSTRING::from)
                 .collect();
             let names: Vec<PCWSTR> = names.iter().map(|n| PCWSTR(n.as_ptr())).collect();
-            info.SetFuncAndParamNames(index as u32, &names)?;
+            match info.SetFuncAndParamNames(index as u32, &names) {
+                // oleaut32 refuses a second function of a name unless both are property
+                // accessors of different kinds, which widl and MIDL write all the same (Wine's
+                // wmp.idl has a method and a [propput] `currentItem`): the function keeps its
+                // slot, so the vtable stays right, without a name.
+                Err(error) if error.code() == TYPE_E_AMBIGUOUSNAME => {}
+                named => named?,
+            }
             if !func.doc.is_empty() {
                 info.SetFuncDocString(index as u32, &HSTRING::from(func.doc))?;
             }

@@ -8,17 +8,13 @@ use super::rows::literal;
 use super::{Func, FuncParam, MEMBERID_NIL};
 use crate::model::{ConstValue, Interface, Method, MethodKind, Model, Param, TypeRef, Typedef};
 
-// PARAMFLAGS and FUNCFLAGS values, as oleaut32 defines them.
+// PARAMFLAGS values, as oleaut32 defines them.
 const PARAMFLAG_FIN: u16 = 0x1;
 const PARAMFLAG_FOUT: u16 = 0x2;
 const PARAMFLAG_FLCID: u16 = 0x4;
 const PARAMFLAG_FRETVAL: u16 = 0x8;
 const PARAMFLAG_FOPT: u16 = 0x10;
 const PARAMFLAG_FHASDEFAULT: u16 = 0x20;
-const FUNCFLAG_FRESTRICTED: u16 = 0x1;
-const FUNCFLAG_FBINDABLE: u16 = 0x4;
-const FUNCFLAG_FREQUESTEDIT: u16 = 0x8;
-const FUNCFLAG_FHIDDEN: u16 = 0x40;
 
 /// The types of the members of `interface` that the table describes.
 pub(super) fn described_types(model: &Model, interface: &Interface) -> Vec<EventType> {
@@ -134,15 +130,6 @@ fn func(
         (None, "HRESULT") => "Desc::Vt(VT_HRESULT)".into(),
         (None, _) => "Desc::Vt(VT_VOID)".into(),
     };
-    let flags = [
-        (method.restricted, FUNCFLAG_FRESTRICTED),
-        (method.bindable, FUNCFLAG_FBINDABLE),
-        (method.requestedit, FUNCFLAG_FREQUESTEDIT),
-        (method.hidden, FUNCFLAG_FHIDDEN),
-    ]
-    .iter()
-    .filter(|(set, _)| *set)
-    .fold(0, |all, (_, flag)| all | flag);
     Some(Func {
         name: literal(&method.name),
         memid: dispid_literal(method.dispid.unwrap_or(MEMBERID_NIL)),
@@ -152,7 +139,7 @@ fn func(
             MethodKind::Propput => 4,
             MethodKind::Propputref => 8,
         },
-        flags,
+        flags: method.func_flags,
         // widl counts `[optional]` parameters only (a `[defaultvalue]` one is optional too, by
         // its PARAMFLAGS).
         optional: method.params.iter().filter(|p| p.optional).count() as i16,
@@ -179,7 +166,7 @@ fn alias_desc(
 
 fn param_flags(param: &Param) -> u16 {
     [
-        (param.is_in, PARAMFLAG_FIN),
+        (param.in_written, PARAMFLAG_FIN),
         (param.is_out, PARAMFLAG_FOUT),
         (param.lcid, PARAMFLAG_FLCID),
         (param.retval, PARAMFLAG_FRETVAL),

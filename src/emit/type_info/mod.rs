@@ -133,15 +133,20 @@ pub fn table(model: &Model, coclasses: &[&Coclass]) -> Result<Option<Table>, Dia
             entries.interface(&member.name)?;
         }
     }
+    // By the block they are declared in: one the windows crate already has is `imported` in the
+    // model the file is generated from (adopted, not bound), but the library holds it all the same.
     for interface in &model.interfaces {
-        if declared_here(interface.library.as_deref()) && !interface.imported {
+        if declared_here(interface.library.as_deref()) {
             entries.interface(&interface.name)?;
         }
+    }
+    // `interface IFoo;` in the block: declared elsewhere, held all the same.
+    for name in &library.references {
+        entries.interface(name)?;
     }
     let mut all_coclasses: Vec<&Coclass> = coclasses.to_vec();
     for coclass in &model.coclasses {
         if declared_here(coclass.library.as_deref())
-            && !coclass.imported
             && !all_coclasses.iter().any(|c| c.name == coclass.name)
         {
             for member in &coclass.members {

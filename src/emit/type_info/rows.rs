@@ -87,9 +87,9 @@ fn coclass_row(
         guid: guid_expr(coclass.uuid.as_deref(), &coclass.name)?,
         kind: "Coclass",
         flags: if coclass.noncreatable {
-            0
+            coclass.type_flags
         } else {
-            TYPEFLAG_FCANCREATE
+            coclass.type_flags | TYPEFLAG_FCANCREATE
         },
         doc: literal(coclass.helpstring.as_deref().unwrap_or_default()),
         alias: None,
@@ -126,7 +126,7 @@ fn interface_row(
 ) -> Result<Row, Diagnostic> {
     let dispinterface = interface.kind == InterfaceKind::Dispinterface;
     let derives_from_dispatch = dispinterface || root_base(model, interface) == "IDispatch";
-    let mut flags = 0;
+    let mut flags = interface.type_flags;
     if interface.kind == InterfaceKind::Dual {
         flags |= TYPEFLAG_FDUAL;
     }
