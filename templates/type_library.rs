@@ -67,6 +67,7 @@ fn type_library_table() -> &'static cpgen_runtime::type_library::Library {
                         invoke: {{ f.invoke }},
                         flags: {{ "{:#x}"|format(f.flags) }},
                         optional: {{ f.optional }},
+                        slot: {{ f.slot }},
                         params: &[
                         {%- for p in f.params %}
                         {%- if let Some(default) = p.default %}

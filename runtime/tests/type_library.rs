@@ -28,6 +28,7 @@ static LIBRARY: Library = Library {
                 invoke: 1,
                 flags: 0x40,
                 optional: 0,
+                slot: -1,
                 params: &[
                     Param::new("question", Desc::Vt(VT_BSTR), 0x1),
                     Param::new("answer", Desc::Ptr(&Desc::Vt(VT_BOOL)), 0x3),

@@ -283,7 +283,7 @@ fn the_type_library_describes_the_coclass_its_sources_and_what_they_use() {
          kind:Kind::Interface,flags:0x1140,doc:\"Theclock'sownmethods\",alias:None,\
          implements:&[Implemented::new(Ref::IDISPATCH,0x0)],funcs:&[Func{name:\"Seconds\"",
         "Param::with_default(\"after\",Desc::Vt(VT_I4),0x31,Value::Int(VT_I4,60))",
-        "Func{name:\"StateChanged\",memid:0x60000002,invoke:1,flags:0x0,optional:0,params:&[\
+        "Func{name:\"StateChanged\",memid:0x60000002,invoke:1,flags:0x0,optional:0,slot:-1,params:&[\
          Param::new(\"state\",Desc::Local(0),0x1),Param::new(\"clock\",Desc::Vt(VT_DISPATCH),0x1)],\
          returns:Desc::Vt(VT_VOID),doc:\"\"}",
         // oleaut32 numbers a custom interface's methods.

@@ -4,10 +4,9 @@
 use windows::Win32::Foundation::TYPE_E_AMBIGUOUSNAME;
 use windows::Win32::System::Com::{
     CALLCONV, CC_STDCALL, ELEMDESC, ELEMDESC_0, FUNC_DISPATCH, FUNC_PUREVIRTUAL, FUNCDESC,
-    FUNCFLAGS, IDispatch, IMPLTYPEFLAGS, INVOKE_PROPERTYPUT, INVOKE_PROPERTYPUTREF, INVOKEKIND,
-    ITypeInfo, SYS_WIN32, SYS_WIN64, SYSKIND, TKIND_ALIAS, TKIND_COCLASS, TKIND_DISPATCH,
-    TKIND_ENUM, TKIND_INTERFACE, TYPEDESC, TYPEDESC_0, VAR_CONST, VAR_DISPATCH, VARDESC, VARDESC_0,
-    VARFLAGS,
+    FUNCFLAGS, IMPLTYPEFLAGS, INVOKE_PROPERTYPUT, INVOKE_PROPERTYPUTREF, INVOKEKIND, ITypeInfo,
+    SYS_WIN32, SYS_WIN64, SYSKIND, TKIND_ALIAS, TKIND_COCLASS, TKIND_DISPATCH, TKIND_ENUM,
+    TKIND_INTERFACE, TYPEDESC, TYPEDESC_0, VAR_CONST, VAR_DISPATCH, VARDESC, VARDESC_0, VARFLAGS,
 };
 use windows::Win32::System::Ole::{
     CreateTypeLib2, ICreateTypeInfo, ICreateTypeLib2, LoadRegTypeLib, PARAMDESC, PARAMDESCEX,
@@ -81,8 +80,7 @@ pub(super) fn create(library: &Library, file: &HSTRING) -> Result<ICreateTypeLib
             reference(first, &target(&Ref::Stdole(IUnknown::IID))?)?;
         }
         for (ty, info) in library.types.iter().zip(&created) {
-            let first_slot = vtable_slots(library, ty, 0).map(|all| all - ty.funcs.len());
-            describe(ty, info, &target, first_slot)?;
+            describe(ty, info, &target)?;
         }
         // Bases come first, so each is laid out before the types deriving from it.
         for info in &created {
@@ -90,21 +88,6 @@ pub(super) fn create(library: &Library, file: &HSTRING) -> Result<ICreateTypeLib
         }
         Ok(create)
     }
-}
-
-/// How many vtable slots interface `ty` of `library` has, with its bases' (`depth` bounds a
-/// cycle); none for a type that is no vtable interface, or whose base is not described.
-fn vtable_slots(library: &Library, ty: &Type, depth: usize) -> Option<usize> {
-    if !matches!(ty.kind, Kind::Interface) || depth > 64 {
-        return None;
-    }
-    let base = match ty.implements.first().map(|i| &i.ty) {
-        Some(Ref::Stdole(guid)) if *guid == IUnknown::IID => 3,
-        Some(Ref::Stdole(guid)) if *guid == IDispatch::IID => 7,
-        Some(Ref::Local(index)) => vtable_slots(library, library.types.get(*index)?, depth + 1)?,
-        _ => return None,
-    };
-    Some(base + ty.funcs.len())
 }
 
 /// The handle `info` refers to `to` by, in its own numbering.
@@ -136,7 +119,6 @@ unsafe fn describe(
     ty: &Type,
     info: &ICreateTypeInfo,
     target: &dyn Fn(&Ref) -> Result<ITypeInfo>,
-    first_slot: Option<usize>,
 ) -> Result<()> {
     let reference = |to: &Ref| reference(info, &target(to)?);
     // SAFETY: plain oleaut32 calls on a type info being created; what they
@@ -204,9 +186,10 @@ unsafe fn describe(
                 cParamsOpt: func.optional,
                 // A vtable function's offset, given rather than left to LayOut: Wine's counts
                 // a dual base's slots as its dispatch side's seven.
-                oVft: match first_slot {
-                    Some(first) => ((first + index) * size_of::<usize>()) as i16,
-                    None => 0,
+                oVft: if func.slot < 0 {
+                    0
+                } else {
+                    func.slot * size_of::<usize>() as i16
                 },
                 cScodes: 0,
                 elemdescFunc: ELEMDESC {

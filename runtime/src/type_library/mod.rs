@@ -111,6 +111,9 @@ pub struct Func {
     pub flags: u16,
     /// How many of its parameters are `[optional]` (`cParamsOpt`).
     pub optional: i16,
+    /// A vtable interface's function: its slot in the vtable, the base interfaces' counted
+    /// (`oVft` is this many pointers); -1 to let oleaut32 lay it out.
+    pub slot: i16,
     /// Its parameters, first to last.
     pub params: &'static [Param],
     /// Its return type.

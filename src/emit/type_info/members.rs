@@ -6,7 +6,9 @@ use super::super::oracle::{self, EventType};
 use super::super::sinks::dispid_literal;
 use super::rows::literal;
 use super::{Func, FuncParam, MEMBERID_NIL};
-use crate::model::{ConstValue, Interface, Method, MethodKind, Model, Param, TypeRef, Typedef};
+use crate::model::{
+    ConstValue, Interface, InterfaceKind, Method, MethodKind, Model, Param, TypeRef, Typedef,
+};
 
 // PARAMFLAGS values, as oleaut32 defines them.
 const PARAMFLAG_FIN: u16 = 0x1;
@@ -86,9 +88,33 @@ pub(super) fn funcs(
     interface: &Interface,
     local: &dyn Fn(&str) -> Option<usize>,
 ) -> Vec<Func> {
+    let first = first_slot(model, interface, 0);
     described_methods(interface)
-        .filter_map(|method| func(model, interface, method, local))
+        .enumerate()
+        .filter_map(|(index, method)| {
+            let mut func = func(model, interface, method, local)?;
+            // Counted over every method, described or not, so that one left out keeps its slot.
+            func.slot = first.map_or(-1, |first| (first + index) as i16);
+            Some(func)
+        })
         .collect()
+}
+
+/// The vtable slot of `interface`'s first own method: its bases' methods come first (`depth`
+/// bounds a cycle). None for a dispinterface, or below a base the model does not declare.
+fn first_slot(model: &Model, interface: &Interface, depth: usize) -> Option<usize> {
+    if interface.kind == InterfaceKind::Dispinterface || depth > 64 {
+        return None;
+    }
+    match interface.base.as_deref() {
+        None => Some(0),
+        Some("IUnknown") => Some(3),
+        Some("IDispatch") => Some(7),
+        Some(base) => {
+            let base = model.interface(base)?;
+            Some(first_slot(model, base, depth + 1)? + described_methods(base).count())
+        }
+    }
 }
 
 fn func(
@@ -140,6 +166,7 @@ fn func(
             MethodKind::Propputref => 8,
         },
         flags: method.func_flags,
+        slot: -1,
         // widl counts `[optional]` parameters only (a `[defaultvalue]` one is optional too, by
         // its PARAMFLAGS).
         optional: method.params.iter().filter(|p| p.optional).count() as i16,

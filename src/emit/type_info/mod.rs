@@ -61,6 +61,8 @@ pub struct Func {
     pub flags: u16,
     /// How many parameters are `[optional]` (`FUNCDESC::cParamsOpt`).
     pub optional: i16,
+    /// Its vtable slot, or -1 (a dispinterface's, or below a base the model does not know).
+    pub slot: i16,
     pub params: Vec<FuncParam>,
     /// A `Desc` expression.
     pub returns: String,
