@@ -35,6 +35,7 @@ pub fn unregister_type_library(scope: cpgen_runtime::Scope) -> windows_core::Res
 
 /// The tables `type_library()` and the registration functions build the library from.
 fn type_library_table() -> &'static cpgen_runtime::type_library::Library {
+    // `Option`'s variants by path: the input may declare a `None` (an enum member).
     use cpgen_runtime::type_library::*;
 {%- if table.names_variant_types() %}
     use windows::Win32::System::Variant::*;
@@ -53,7 +54,7 @@ fn type_library_table() -> &'static cpgen_runtime::type_library::Library {
                 kind: Kind::{{ ty.kind }},
                 flags: {{ "{:#x}"|format(ty.flags) }},
                 doc: {{ ty.doc }},
-                alias: {% if let Some(alias) = ty.alias %}Some({{ alias }}){% else %}None{% endif %},
+                alias: {% if let Some(alias) = ty.alias %}::core::option::Option::Some({{ alias }}){% else %}::core::option::Option::None{% endif %},
                 implements: &[
                 {%- for i in ty.implements %}
                     Implemented::new({{ i.ty }}, {{ "{:#x}"|format(i.flags) }}),
@@ -91,7 +92,7 @@ fn type_library_table() -> &'static cpgen_runtime::type_library::Library {
                         name: {{ v.name }},
                         memid: {{ v.memid }},
                         ty: {{ v.ty }},
-                        value: None,
+                        value: ::core::option::Option::None,
                         flags: {{ "{:#x}"|format(v.flags) }},
                         doc: {{ v.doc }},
                     },

@@ -280,7 +280,7 @@ fn the_type_library_describes_the_coclass_its_sources_and_what_they_use() {
         "name:\"ClockLib\",guid:GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e8),version:(1,0)",
         // Every interface in full: the dual member too, with its [defaultvalue].
         "name:\"IClock\",guid:GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e9),\
-         kind:Kind::Interface,flags:0x1140,doc:\"Theclock'sownmethods\",alias:None,\
+         kind:Kind::Interface,flags:0x1140,doc:\"Theclock'sownmethods\",alias:::core::option::Option::None,\
          implements:&[Implemented::new(Ref::IDISPATCH,0x0)],funcs:&[Func{name:\"Seconds\"",
         "Param::with_default(\"after\",Desc::Vt(VT_I4),0x31,Value::Int(VT_I4,60))",
         "Func{name:\"StateChanged\",memid:0x60000002,invoke:1,flags:0x0,optional:0,slot:-1,params:&[\
