@@ -20,14 +20,19 @@ static LIBRARY: Library = Library {
             kind: Kind::Dispatch,
             flags: 0x1000,
             doc: "events",
+            alias: None,
             implements: &[Implemented::new(Ref::IDISPATCH, 0)],
             funcs: &[Func {
                 name: "Ask",
                 memid: 7,
                 invoke: 1,
+                flags: 0x40,
+                optional: 0,
+                slot: -1,
                 params: &[
                     Param::new("question", Desc::Vt(VT_BSTR), 0x1),
                     Param::new("answer", Desc::Ptr(&Desc::Vt(VT_BOOL)), 0x3),
+                    Param::with_default("times", Desc::Local(3), 0x31, Value::Int(VT_I4, 3)),
                 ],
                 returns: Desc::Vt(VT_VOID),
                 doc: "asks",
@@ -40,6 +45,7 @@ static LIBRARY: Library = Library {
             kind: Kind::Enum,
             flags: 0,
             doc: "",
+            alias: None,
             implements: &[],
             funcs: &[],
             vars: &[Var::constant("Off", 0, ""), Var::constant("On", 1, "lit")],
@@ -50,7 +56,19 @@ static LIBRARY: Library = Library {
             kind: Kind::Coclass,
             flags: 0x2,
             doc: "",
+            alias: None,
             implements: &[Implemented::new(Ref::Local(0), 0x3)],
+            funcs: &[],
+            vars: &[],
+        },
+        Type {
+            name: "Count",
+            guid: GUID::zeroed(),
+            kind: Kind::Alias,
+            flags: 0,
+            doc: "",
+            alias: Some(Desc::Vt(VT_I4)),
+            implements: &[],
             funcs: &[],
             vars: &[],
         },
@@ -75,11 +93,41 @@ fn the_tables_become_a_type_library_built_once() {
         // IDispatch's.
         let mut memid = 0;
         events.GetIDsOfNames(&w!("Ask"), 1, &mut memid).unwrap();
-        let mut names = [BSTR::new(), BSTR::new(), BSTR::new()];
+        let mut names = [BSTR::new(), BSTR::new(), BSTR::new(), BSTR::new()];
         let mut count = 0;
         events.GetNames(memid, &mut names, &mut count).unwrap();
-        assert_eq!((memid, count), (7, 3));
-        assert_eq!(names.map(|n| n.to_string()), ["Ask", "question", "answer"]);
+        assert_eq!((memid, count), (7, 4));
+        assert_eq!(
+            names.map(|n| n.to_string()),
+            ["Ask", "question", "answer", "times"]
+        );
+        // The function's flags, and the third parameter's alias type and default value.
+        let index = (0..16)
+            .find(|&i| {
+                let desc = events.GetFuncDesc(i).unwrap();
+                let found = (*desc).memid == 7;
+                events.ReleaseFuncDesc(desc);
+                found
+            })
+            .unwrap();
+        let desc = events.GetFuncDesc(index).unwrap();
+        assert_eq!((*desc).wFuncFlags.0, 0x40);
+        let times = &*(*desc).lprgelemdescParam.add(2);
+        assert_eq!(times.tdesc.vt, VT_USERDEFINED);
+        let alias = events
+            .GetRefTypeInfo(times.tdesc.Anonymous.hreftype)
+            .unwrap();
+        let attr = alias.GetTypeAttr().unwrap();
+        assert_eq!(
+            ((*attr).typekind, (*attr).tdescAlias.vt),
+            (TKIND_ALIAS, VT_I4)
+        );
+        alias.ReleaseTypeAttr(attr);
+        let param = &times.Anonymous.paramdesc;
+        assert_eq!(param.wParamFlags.0, 0x31);
+        let default = &(*param.pparamdescex).varDefaultValue.Anonymous.Anonymous;
+        assert_eq!((default.vt, default.Anonymous.lVal), (VT_I4, 3));
+        events.ReleaseFuncDesc(desc);
         let coclass = library.GetTypeInfoOfGuid(&COCLASS).unwrap();
         let implemented = coclass
             .GetRefTypeInfo(coclass.GetRefTypeOfImplType(0).unwrap())

@@ -24,7 +24,6 @@ mod notify;
 pub mod oracle;
 mod parts;
 mod paths;
-mod record_rows;
 mod records;
 mod sinks;
 mod type_info;

@@ -45,6 +45,7 @@ pub fn declare_sink(model: &mut Model) {
             name: "dispID".into(),
             ty: "LONG".into(),
             is_in: true,
+            in_written: true,
             is_out: false,
             retval: false,
             optional: false,
@@ -64,6 +65,7 @@ pub fn declare_sink(model: &mut Model) {
         hidden: false,
         bindable: false,
         requestedit: false,
+        func_flags: 0,
     };
     model.interfaces.push(Interface {
         name: SINK.into(),
@@ -76,6 +78,7 @@ pub fn declare_sink(model: &mut Model) {
         library: None,
         oleautomation: false,
         imported: true,
+        type_flags: 0,
     });
 }
 

@@ -110,6 +110,10 @@ pub struct Library {
     pub helpstring: Option<String>,
     #[serde(skip)]
     pub imported: bool,
+    /// The interfaces and dispinterfaces declared elsewhere that its block names
+    /// (`interface IFoo;`): its type library holds them too.
+    #[serde(skip)]
+    pub references: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -136,6 +140,10 @@ pub struct Interface {
     pub oleautomation: bool,
     #[serde(skip)]
     pub imported: bool,
+    /// The `TYPEFLAGS` its attributes give it in a type library (`[hidden]`, `[restricted]`,
+    /// ...), besides those its kind decides.
+    #[serde(skip)]
+    pub type_flags: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -168,6 +176,9 @@ pub struct Method {
     /// `[requestedit]`: a property whose changes are asked for through `IPropertyNotifySink`.
     #[serde(skip_serializing_if = "is_false")]
     pub requestedit: bool,
+    /// The `FUNCFLAGS` its attributes give it in a type library.
+    #[serde(skip)]
+    pub func_flags: u16,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -187,6 +198,10 @@ pub struct Param {
     pub retval: bool,
     pub optional: bool,
     pub lcid: bool,
+    /// `[in]` is written (MIDL's default direction is `[in]`, but a type library records only
+    /// what is written).
+    #[serde(skip)]
+    pub in_written: bool,
     /// `[defaultvalue(...)]`, as written.
     pub defaultvalue: Option<String>,
     /// The `[defaultvalue(...)]`'s value, when it is a constant.
@@ -251,6 +266,10 @@ pub struct Coclass {
     pub noncreatable: bool,
     #[serde(skip)]
     pub imported: bool,
+    /// The `TYPEFLAGS` its attributes give it in a type library (`[control]`, `[hidden]`,
+    /// ...), besides `TYPEFLAG_FCANCREATE`.
+    #[serde(skip)]
+    pub type_flags: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -273,6 +292,9 @@ pub struct Enum {
     pub uuid: Option<String>,
     #[serde(skip)]
     pub imported: bool,
+    /// The library whose block declares it (its type library then holds it).
+    #[serde(skip)]
+    pub library: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -312,6 +334,13 @@ pub struct Typedef {
     pub ty_ref: TypeRef,
     #[serde(skip)]
     pub imported: bool,
+    /// `typedef [public]`: a type library describes it as an alias (`TKIND_ALIAS`), not as the
+    /// type it stands for.
+    #[serde(skip)]
+    pub public: bool,
+    /// The library whose block declares it.
+    #[serde(skip)]
+    pub library: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -105,6 +105,27 @@ impl<'a> Resolver<'a> {
             let Statement::Definition(definition) = statement else {
                 continue;
             };
+            let enums = self.model.enums.len();
+            self.definition(unit, definition, library)?;
+            // The enums this statement declared belong to the library it is in (those of a
+            // library statement got theirs inside it).
+            if let Some(library) = library {
+                for declared in &mut self.model.enums[enums..] {
+                    declared.library.get_or_insert_with(|| library.to_string());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One definition of [`Self::collect`]'s pass.
+    fn definition(
+        &mut self,
+        unit: &'a Unit,
+        definition: &'a ast::Definition,
+        library: Option<&str>,
+    ) -> Result<(), Diagnostic> {
+        {
             match &definition.kind {
                 DefinitionKind::Library { name, body } => {
                     self.model.libraries.push(Library {
@@ -113,6 +134,7 @@ impl<'a> Resolver<'a> {
                         version: attr(&definition.attrs, "version").map(|a| arg_text(unit, a)),
                         helpstring: helpstring(&definition.attrs),
                         imported: unit.imported,
+                        references: Vec::new(),
                     });
                     self.collect(unit, body, Some(&name.text))?;
                 }
@@ -168,6 +190,10 @@ impl<'a> Resolver<'a> {
                             ty: render(&ty_ref),
                             ty_ref,
                             imported: unit.imported,
+                            public: attr(inner_attrs, "public")
+                                .or_else(|| attr(&definition.attrs, "public"))
+                                .is_some(),
+                            library: library.map(str::to_string),
                         });
                     }
                 }
@@ -192,9 +218,15 @@ impl<'a> Resolver<'a> {
                              apicontract, delegate, parameterized interfaces) are for WinRT",
                         ));
                 }
-                DefinitionKind::InterfaceRef(_)
-                | DefinitionKind::DispInterfaceRef(_)
-                | DefinitionKind::CoclassRef(_) => {}
+                DefinitionKind::InterfaceRef(name) | DefinitionKind::DispInterfaceRef(name) => {
+                    if let Some(library) = library
+                        && let Some(declared) =
+                            self.model.libraries.iter_mut().rfind(|l| l.name == library)
+                    {
+                        declared.references.push(name.text.clone());
+                    }
+                }
+                DefinitionKind::CoclassRef(_) => {}
             }
         }
         Ok(())
@@ -260,6 +292,7 @@ impl<'a> Resolver<'a> {
                     members: out,
                     uuid: None,
                     imported: unit.imported,
+                    library: None,
                 });
             }
             ast::TypeSpec::Struct(ast::Aggregate {
@@ -471,6 +504,7 @@ impl<'a> Resolver<'a> {
             library: raw.library.clone(),
             oleautomation: kind == InterfaceKind::Dual || has(attrs, "oleautomation"),
             imported: raw.unit.imported,
+            type_flags: flags(attrs, TYPE_FLAGS),
         })
     }
 
@@ -552,6 +586,7 @@ impl<'a> Resolver<'a> {
             library: raw.library.clone(),
             oleautomation: true,
             imported: raw.unit.imported,
+            type_flags: flags(attrs, TYPE_FLAGS),
         })
     }
 
@@ -602,6 +637,7 @@ impl<'a> Resolver<'a> {
             hidden: has(attrs, "hidden"),
             bindable: has(attrs, "bindable"),
             requestedit: has(attrs, "requestedit"),
+            func_flags: flags(attrs, FUNC_FLAGS) as u16,
         })
     }
 
@@ -618,6 +654,7 @@ impl<'a> Resolver<'a> {
             ty: render(&ty_ref),
             // MIDL's default direction is [in].
             is_in: has(&p.attrs, "in") || !is_out,
+            in_written: has(&p.attrs, "in"),
             is_out,
             retval: has(&p.attrs, "retval"),
             optional: has(&p.attrs, "optional"),
@@ -679,6 +716,7 @@ impl<'a> Resolver<'a> {
                 library: raw.library.clone(),
                 noncreatable: has(attrs, "noncreatable"),
                 imported: raw.unit.imported,
+                type_flags: flags(attrs, TYPE_FLAGS),
             });
         }
         self.model.coclasses = coclasses;
@@ -892,6 +930,41 @@ impl Numbering {
 
 fn attr<'x>(attrs: &'x [Attribute], name: &str) -> Option<&'x Attribute> {
     attrs.iter().find(|a| a.name.text == name)
+}
+
+/// The type-library flags attributes set, as widl sets them (`FUNCFLAGS`, `TYPEFLAGS`).
+const FUNC_FLAGS: &[(&str, u32)] = &[
+    ("restricted", 0x1),
+    ("source", 0x2),
+    ("bindable", 0x4),
+    ("requestedit", 0x8),
+    ("displaybind", 0x10),
+    ("defaultbind", 0x20),
+    ("hidden", 0x40),
+    ("usesgetlasterror", 0x80),
+    ("defaultcollelem", 0x100),
+    ("uidefault", 0x200),
+    ("nonbrowsable", 0x400),
+    ("immediatebind", 0x1000),
+];
+const TYPE_FLAGS: &[(&str, u32)] = &[
+    ("appobject", 0x1),
+    ("licensed", 0x4),
+    ("predeclid", 0x8),
+    ("hidden", 0x10),
+    ("control", 0x20),
+    ("nonextensible", 0x80),
+    ("restricted", 0x200),
+    ("aggregatable", 0x400),
+    ("replaceable", 0x800),
+];
+
+/// The flags of `table` that `attrs` name.
+fn flags(attrs: &[Attribute], table: &[(&str, u32)]) -> u32 {
+    table
+        .iter()
+        .filter(|(name, _)| has(attrs, name))
+        .fold(0, |all, (_, flag)| all | flag)
 }
 
 fn has(attrs: &[Attribute], name: &str) -> bool {

@@ -30,6 +30,8 @@ fn main() {
     let refused = listed("REFUSED");
     let mut modules = String::new();
     let mut firing = String::new();
+    // Every module with a built type library, for tests/type_libraries.rs.
+    let mut libraries = String::from("&[\n");
     for file in listed("SOURCES") {
         let is_idl = file.ends_with(".idl") || file.ends_with(".odl");
         if !is_idl || refused.contains(&file) {
@@ -50,6 +52,14 @@ fn main() {
             .unwrap_or_else(|e| panic!("run {} (set CPGEN): {e}", Path::new(&cpgen).display()));
         assert!(status.success(), "cpgen {} failed: {status}", idl.display());
         firing.push_str(&firing::tests(Path::new(&cpgen), &idl, &module, &out));
+        let generated = fs::read_to_string(&rs).expect("read the generated file");
+        if generated.contains("pub fn type_library()") {
+            writeln!(
+                libraries,
+                "    (\"{module}\", {module}::type_library as Build),"
+            )
+            .expect("write to a String");
+        }
         writeln!(
             modules,
             "pub mod {module} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\")); }}"
@@ -85,4 +95,6 @@ fn main() {
     .expect("write records_widl.rs");
     fs::write(out.join("corpus.rs"), modules).expect("write corpus.rs");
     fs::write(out.join("firing.rs"), firing).expect("write firing.rs");
+    libraries.push(']');
+    fs::write(out.join("libraries.rs"), libraries).expect("write libraries.rs");
 }

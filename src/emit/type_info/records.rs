@@ -2,10 +2,11 @@
 //! one field per `Var`, each at the offset the compiler gives the Rust struct's field
 //! (`offset_of!`, written by the template), typed as the one mapping types it.
 
-use super::oracle;
-use super::sinks::dispid_literal;
-use super::type_info::{MEMBERID_NIL, Row, Var, guid_expr, literal};
+use super::rows::{guid_expr, literal};
+use super::{MEMBERID_NIL, Row, Var};
 use crate::Diagnostic;
+use crate::emit::oracle;
+use crate::emit::sinks::dispid_literal;
 use crate::model::{Model, Struct};
 
 /// The row of struct `item`.
@@ -42,6 +43,7 @@ pub fn row(
         kind: "Record",
         flags: 0,
         doc: literal(""),
+        alias: None,
         implements: Vec::new(),
         funcs: Vec::new(),
         vars,
@@ -58,6 +60,6 @@ impl Row {
 impl Var {
     /// The Rust name of a record's field.
     pub fn ident(&self) -> String {
-        super::records::field_ident(self.name.trim_matches('"'))
+        crate::emit::records::field_ident(self.name.trim_matches('"'))
     }
 }
