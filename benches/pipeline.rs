@@ -88,8 +88,16 @@ fn generate_file(bencher: Bencher, name: &str) {
         return;
     };
     bencher.bench(|| {
-        cpgen::generate_file(&path, &options, &[], &Default::default(), false, "out.rs")
-            .expect("generates")
+        cpgen::generate_file(
+            &path,
+            &options,
+            &[],
+            &Default::default(),
+            false,
+            None,
+            "out.rs",
+        )
+        .expect("generates")
     });
 }
 

@@ -19,6 +19,8 @@
 //! - [`connection`]: [`advise`] and the [`Connection`] that unadvises when dropped;
 //! - [`property_notify`]: asking `IPropertyNotifySink` sinks whether a property may change;
 //! - [`type_library`]: a type library built in memory from static tables;
+//! - [`server`]: class factories, a DLL's exports ([`dll_exports!`]), an EXE's class objects,
+//!   and registration, for files generated with `--server`;
 //! - [`require_version!`]: the check that a generated file was made for this crate.
 //!
 //! Generated code uses it as below, for a source interface the windows crate already has
@@ -93,6 +95,7 @@ pub mod property_notify;
 pub mod receive;
 pub mod report;
 mod scope;
+pub mod server;
 pub mod sink;
 pub mod sinks;
 pub mod type_library;

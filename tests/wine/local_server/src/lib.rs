@@ -1,0 +1,275 @@
+//! An EXE COM server on cpgen's `--server` plumbing (`src/bin/timer_server.rs`), and what its
+//! clients in other processes share: the generated file, the `Timer` object the server
+//! serves, recording sinks of both kinds, and the marshaling of an interface pointer to
+//! another process (`src/bin/dying_client.rs`).
+#![deny(warnings)]
+
+use std::path::PathBuf;
+
+use windows::Win32::Foundation::{E_NOTIMPL, HGLOBAL, VARIANT_BOOL, VARIANT_FALSE};
+use windows::Win32::System::Com::Marshal::{CoMarshalInterface, CoUnmarshalInterface};
+use windows::Win32::System::Com::StructuredStorage::CreateStreamOnHGlobal;
+use windows::Win32::System::Com::{
+    DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO, IConnectionPoint, IConnectionPointContainer,
+    IConnectionPointContainer_Impl, IDispatch_Impl, IEnumConnectionPoints, ITypeInfo,
+    MSHCTX_LOCAL, MSHLFLAGS_NORMAL, STREAM_SEEK_SET,
+};
+use windows::Win32::System::Variant::{VARENUM, VARIANT, VT_BOOL, VT_BYREF, VT_I4};
+use windows_core::{
+    BSTR, ComObject, GUID, IUnknown, IUnknownImpl, Interface, Result, implement,
+};
+
+/// What `cpgen timer.idl --server -o timer.rs` writes.
+pub mod generated {
+    include!(concat!(env!("OUT_DIR"), "/timer.rs"));
+}
+
+use generated::{
+    CConnectionPoints, DTimerEvents, DTimerEvents_Impl, ITimer, ITimer_Impl, ITimerSink,
+    ITimerSink_Impl, TimerClass,
+};
+
+/// The EXE's one class and the type library it registers.
+pub static SERVER: cpgen_runtime::server::Server =
+    generated::server(&[TimerClass(Timer::create)]);
+
+/// The coclass the EXE serves.
+#[implement(ITimer, IConnectionPointContainer)]
+pub struct Timer {
+    events: CConnectionPoints,
+}
+
+impl Timer {
+    /// A new timer as `IUnknown`: what the class factory's `CreateInstance` calls.
+    pub fn create() -> Result<IUnknown> {
+        Ok(ComObject::new(Self {
+            events: CConnectionPoints::new(),
+        })
+        .into_interface())
+    }
+}
+
+impl ITimer_Impl for Timer_Impl {
+    fn Ring(
+        &self,
+        value: i32,
+        label: &BSTR,
+        snooze: *mut VARIANT_BOOL,
+        answer: *mut i32,
+        reached: *mut i32,
+    ) -> Result<i32> {
+        // Each sink sees (and may overwrite) what the previous one answered.
+        let mut snoozed = VARIANT_FALSE;
+        let dispatch = self
+            .events
+            .DTimerEvents
+            .Fire_Ring_report(value, &mut snoozed)?;
+        let mut answered = 0;
+        let vtable = self
+            .events
+            .ITimerSink
+            .Fire_OnRing_report(value, label, &mut answered)?;
+        // SAFETY: COM passes writable [out] pointers (the stub's own, across processes).
+        unsafe {
+            *snooze = snoozed;
+            *answer = answered;
+            *reached = (dispatch.reached + vtable.reached) as i32;
+        }
+        Ok((dispatch.pruned() + vtable.pruned()) as i32)
+    }
+
+    fn ProcessId(&self) -> Result<i32> {
+        Ok(std::process::id() as i32)
+    }
+}
+
+/// ITimer's `IDispatch` half: this server's clients call the vtable (the type-library
+/// marshaler carries it), so late binding is not offered.
+// The windows crate fixes these signatures: COM's raw pointers in a safe trait method.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
+impl IDispatch_Impl for Timer_Impl {
+    cpgen_wine_support::dispatch_without_type_info!();
+
+    fn Invoke(
+        &self,
+        _dispid: i32,
+        _riid: *const GUID,
+        _lcid: u32,
+        _flags: DISPATCH_FLAGS,
+        _params: *const DISPPARAMS,
+        _result: *mut VARIANT,
+        _excepinfo: *mut EXCEPINFO,
+        _argerr: *mut u32,
+    ) -> Result<()> {
+        Err(E_NOTIMPL.into())
+    }
+}
+
+impl IConnectionPointContainer_Impl for Timer_Impl {
+    fn EnumConnectionPoints(&self) -> Result<IEnumConnectionPoints> {
+        self.events.enum_connection_points(&self.to_interface())
+    }
+
+    fn FindConnectionPoint(&self, riid: *const GUID) -> Result<IConnectionPoint> {
+        self.events
+            .find_connection_point(&self.to_interface(), riid)
+    }
+}
+
+/// One event as a client's sink received it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// `DTimerEvents::Ring(value)`, in this process.
+    Ring(i32),
+    /// `ITimerSink::OnRing(value, label)`.
+    OnRing(i32, String),
+    /// A dispinterface call this client does not know: its DISPID and argument VTs.
+    Unknown(i32, Vec<u16>),
+}
+
+/// Where a sink records events.
+pub type Log = cpgen_wine_support::Calls<Event>;
+
+/// A sink of the dispinterface `DTimerEvents`, answering `snooze` with its own.
+#[implement(DTimerEvents)]
+pub struct DispSink {
+    log: Log,
+    snooze: VARIANT_BOOL,
+}
+
+impl DispSink {
+    pub fn sink(log: &Log, snooze: VARIANT_BOOL) -> IUnknown {
+        ComObject::new(Self {
+            log: log.clone(),
+            snooze,
+        })
+        .into_interface()
+    }
+}
+
+impl DTimerEvents_Impl for DispSink_Impl {}
+
+// The windows crate fixes these signatures: COM's raw pointers in a safe trait method.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
+impl IDispatch_Impl for DispSink_Impl {
+    cpgen_wine_support::dispatch_without_type_info!();
+
+    fn Invoke(
+        &self,
+        dispid: i32,
+        _riid: *const GUID,
+        _lcid: u32,
+        _flags: DISPATCH_FLAGS,
+        params: *const DISPPARAMS,
+        _result: *mut VARIANT,
+        _excepinfo: *mut EXCEPINFO,
+        _argerr: *mut u32,
+    ) -> Result<()> {
+        // SAFETY: COM hands a live DISPPARAMS whose rgvarg holds cArgs VARIANTs, last
+        // parameter first; each field read is the one its VT names.
+        let event = unsafe {
+            let params = &*params;
+            let args: Vec<_> = (0..params.cArgs as usize)
+                .map(|i| &(*params.rgvarg.add(i)).Anonymous.Anonymous)
+                .collect();
+            let vts: Vec<VARENUM> = args.iter().map(|a| a.vt).collect();
+            match (dispid, vts.as_slice()) {
+                (1, [snooze, VT_I4]) if *snooze == VARENUM(VT_BOOL.0 | VT_BYREF.0) => {
+                    // The by-reference answer, which crosses back to the server.
+                    *args[0].Anonymous.pboolVal = self.snooze;
+                    Event::Ring(args[1].Anonymous.lVal)
+                }
+                _ => Event::Unknown(dispid, vts.iter().map(|vt| vt.0).collect()),
+            }
+        };
+        self.log.record(event);
+        Ok(())
+    }
+}
+
+/// A sink of the vtable interface `ITimerSink`, answering `value * factor`.
+#[implement(ITimerSink)]
+pub struct VtableSink {
+    log: Log,
+    factor: i32,
+}
+
+impl VtableSink {
+    pub fn sink(log: &Log, factor: i32) -> IUnknown {
+        ComObject::new(Self {
+            log: log.clone(),
+            factor,
+        })
+        .into_interface()
+    }
+}
+
+impl ITimerSink_Impl for VtableSink_Impl {
+    fn OnRing(&self, value: i32, label: &BSTR) -> Result<i32> {
+        self.log.record(Event::OnRing(value, label.to_string()));
+        Ok(value * self.factor)
+    }
+}
+
+/// Connects `sink` to `timer`'s connection point for `iid`; the cookie.
+pub fn advise(timer: &ITimer, iid: GUID, sink: &IUnknown) -> Result<u32> {
+    let container: IConnectionPointContainer = timer.cast()?;
+    // SAFETY: plain COM calls with live interfaces.
+    unsafe { container.FindConnectionPoint(&iid)?.Advise(sink) }
+}
+
+/// The executable `name` that cargo put beside the running test, or one folder up (an
+/// integration test runs from `<target>/debug/deps`, cargo puts binaries in `<target>/debug`).
+pub fn executable(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?;
+    [dir.parent(), Some(dir)]
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join(format!("{name}.exe")))
+        .find(|path| path.is_file())
+}
+
+/// `timer` marshaled for another process on this machine (`CoMarshalInterface`, one
+/// unmarshal), as hex text for a command line.
+pub fn marshal(timer: &ITimer) -> Result<String> {
+    // SAFETY: plain COM calls on a stream this function owns.
+    unsafe {
+        let stream = CreateStreamOnHGlobal(HGLOBAL::default(), true)?;
+        CoMarshalInterface(
+            &stream,
+            &ITimer::IID,
+            timer,
+            MSHCTX_LOCAL.0 as u32,
+            None,
+            MSHLFLAGS_NORMAL.0 as u32,
+        )?;
+        let mut end = 0u64;
+        stream.Seek(0, windows::Win32::System::Com::STREAM_SEEK_CUR, Some(&mut end))?;
+        stream.Seek(0, STREAM_SEEK_SET, None)?;
+        let mut bytes = vec![0u8; end as usize];
+        let mut read = 0u32;
+        stream
+            .Read(bytes.as_mut_ptr().cast(), bytes.len() as u32, Some(&mut read))
+            .ok()?;
+        bytes.truncate(read as usize);
+        Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+/// The timer that [`marshal`] wrote as `hex`.
+pub fn unmarshal(hex: &str) -> Result<ITimer> {
+    let bytes: Vec<u8> = (0..hex.len() / 2)
+        .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect();
+    // SAFETY: plain COM calls on a stream this function owns.
+    unsafe {
+        let stream = CreateStreamOnHGlobal(HGLOBAL::default(), true)?;
+        let mut written = 0u32;
+        stream
+            .Write(bytes.as_ptr().cast(), bytes.len() as u32, Some(&mut written))
+            .ok()?;
+        stream.Seek(0, STREAM_SEEK_SET, None)?;
+        CoUnmarshalInterface(&stream)
+    }
+}
