@@ -1,11 +1,39 @@
 /// The input's type library, described from the IDL and built in memory by oleaut32
-/// (`CreateTypeLib2`) the first time it is asked for, then shared: no .tlb file, no
-/// registration. It describes the connectable coclasses (what `class_info` of their
-/// `ConnectionPoints` answers `IProvideClassInfo::GetClassInfo` with), their source interfaces
-/// in full (names, DISPIDs, parameter types and flags, as MIDL would write them), the enums those
-/// use, and every other interface they list or take by name, GUID, kind and base. The typed
-/// sinks answer `IDispatch::GetTypeInfo` from it.
+/// (`CreateTypeLib2`) the first time it is asked for, then shared (`register_type_library`
+/// saves it to a file and registers it). It describes the connectable coclasses (what
+/// `class_info` of their `ConnectionPoints` answers `IProvideClassInfo::GetClassInfo` with),
+/// their source interfaces in full (names, DISPIDs, parameter types and flags, as MIDL would
+/// write them), the enums those use, and every other interface they list or take by name,
+/// GUID, kind and base. The typed sinks answer `IDispatch::GetTypeInfo` from it.
 pub fn type_library() -> windows_core::Result<windows::Win32::System::Com::ITypeLib> {
+    static CACHE: cpgen_runtime::type_library::Cache = cpgen_runtime::type_library::Cache::new();
+    CACHE.get(type_library_table())
+}
+
+/// Writes the type library `type_library()` describes to the `.tlb` file `path`
+/// (`ICreateTypeLib2::SaveAllChanges`), for an installer to ship or register.
+pub fn save_type_library(path: &std::path::Path) -> windows_core::Result<()> {
+    cpgen_runtime::type_library::save(type_library_table(), path)
+}
+
+/// Saves the type library to `path` and registers it there (`RegisterTypeLib` per machine,
+/// `RegisterTypeLibForUser` per user), so that clients looking it up by LIBID find it
+/// (`LoadRegTypeLib`: VBA, pywin32's makepy, .NET interop) and oleaut32 marshals its
+/// `[oleautomation]` and dual interfaces between apartments and processes. `path` must stay.
+pub fn register_type_library(
+    path: &std::path::Path,
+    scope: cpgen_runtime::Scope,
+) -> windows_core::Result<()> {
+    cpgen_runtime::type_library::register(type_library_table(), path, scope)
+}
+
+/// Undoes `register_type_library` in `scope` (the library's LIBID and version, LCID 0).
+pub fn unregister_type_library(scope: cpgen_runtime::Scope) -> windows_core::Result<()> {
+    cpgen_runtime::type_library::unregister(type_library_table(), scope)
+}
+
+/// The tables `type_library()` and the registration functions build the library from.
+fn type_library_table() -> &'static cpgen_runtime::type_library::Library {
     use cpgen_runtime::type_library::*;
 {%- if table.names_variant_types() %}
     use windows::Win32::System::Variant::*;
@@ -65,6 +93,5 @@ pub fn type_library() -> windows_core::Result<windows::Win32::System::Com::IType
         {%- endfor %}
         ],
     };
-    static CACHE: Cache = Cache::new();
-    CACHE.get(&LIBRARY)
+    &LIBRARY
 }

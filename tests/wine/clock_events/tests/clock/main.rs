@@ -14,6 +14,7 @@ mod omitted_and_named;
 mod property_notify;
 mod pruning;
 mod reentrancy;
+mod registration;
 mod registry;
 mod std_dispatch;
 mod support;

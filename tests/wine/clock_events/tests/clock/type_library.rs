@@ -207,12 +207,12 @@ pub fn describe(info: &ITypeInfo) -> Result<Described> {
 }
 
 /// A dual interface's other side (its dispatch side for its interface side and back).
-fn other_side(info: &ITypeInfo) -> Result<ITypeInfo> {
+pub fn other_side(info: &ITypeInfo) -> Result<ITypeInfo> {
     // SAFETY: plain COM calls.
     unsafe { info.GetRefTypeInfo(info.GetRefTypeOfImplType(u32::MAX)?) }
 }
 
-fn is_dual(info: &ITypeInfo) -> Result<bool> {
+pub fn is_dual(info: &ITypeInfo) -> Result<bool> {
     // SAFETY: the TYPEATTR is read, then released once.
     unsafe {
         let attr = info.GetTypeAttr()?;

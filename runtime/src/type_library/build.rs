@@ -1,243 +1,38 @@
-//! Type information without a registry: turns the static tables a generated
-//! file holds (its library, connectable coclasses, their source interfaces and
-//! the types those use) into an `ITypeLib`, with oleaut32's `CreateTypeLib2`
-//! and `ICreateTypeInfo`, in memory: no .tlb file, no registration.
-//!
-//! A [`Cache`] builds the library once and hands out the same one after
-//! (ATL's `CComTypeInfoHolder` shares its type information between threads
-//! the same way: oleaut32's type libraries have no apartment).
-
-use std::sync::OnceLock;
+//! Building a described library with oleaut32's `CreateTypeLib2` and `ICreateTypeInfo`: one
+//! type info per [`Type`], filled from its table, laid out once every type exists.
 
 use windows::Win32::System::Com::{
     CALLCONV, CC_STDCALL, ELEMDESC, ELEMDESC_0, FUNC_DISPATCH, FUNC_PUREVIRTUAL, FUNCDESC,
-    FUNCFLAGS, IDispatch, IMPLTYPEFLAGS, INVOKE_PROPERTYPUT, INVOKE_PROPERTYPUTREF, INVOKEKIND,
-    ITypeInfo, ITypeLib, SYS_WIN32, SYS_WIN64, TKIND_COCLASS, TKIND_DISPATCH, TKIND_ENUM,
-    TKIND_INTERFACE, TYPEDESC, TYPEDESC_0, VAR_CONST, VAR_DISPATCH, VARDESC, VARDESC_0, VARFLAGS,
+    FUNCFLAGS, IMPLTYPEFLAGS, INVOKE_PROPERTYPUT, INVOKE_PROPERTYPUTREF, INVOKEKIND, ITypeInfo,
+    SYS_WIN32, SYS_WIN64, SYSKIND, TKIND_COCLASS, TKIND_DISPATCH, TKIND_ENUM, TKIND_INTERFACE,
+    TYPEDESC, TYPEDESC_0, VAR_CONST, VAR_DISPATCH, VARDESC, VARDESC_0, VARFLAGS,
 };
 use windows::Win32::System::Ole::{
-    CreateTypeLib2, ICreateTypeInfo, LoadRegTypeLib, PARAMDESC, PARAMFLAGS, TYPEFLAG_FDUAL,
+    CreateTypeLib2, ICreateTypeInfo, ICreateTypeLib2, LoadRegTypeLib, PARAMDESC, PARAMFLAGS,
 };
-use windows::Win32::System::Variant::{
-    VARENUM, VARIANT, VT_INT, VT_PTR, VT_SAFEARRAY, VT_USERDEFINED,
-};
-use windows_core::{Error, GUID, HSTRING, IUnknown, Interface, PCWSTR, Result, w};
+use windows::Win32::System::Variant::{VARENUM, VARIANT, VT_PTR, VT_SAFEARRAY, VT_USERDEFINED};
+use windows_core::{Error, GUID, HSTRING, IUnknown, Interface, PCWSTR, Result};
 
-/// A type library as the generated file describes it.
-pub struct Library {
-    /// The library's name (`ClockLib`).
-    pub name: &'static str,
-    /// Its LIBID.
-    pub guid: GUID,
-    /// Its `version(major.minor)`.
-    pub version: (u16, u16),
-    /// Its help string, or empty.
-    pub doc: &'static str,
-    /// In an order where every type comes after the types it derives from.
-    pub types: &'static [Type],
-}
-
-/// One type of the library: an enum, an interface, a dispinterface or a coclass.
-pub struct Type {
-    /// The type's name.
-    pub name: &'static str,
-    /// GUID_NULL for a type without one (an enum without `uuid`).
-    pub guid: GUID,
-    /// What kind of type it is.
-    pub kind: Kind,
-    /// `TYPEFLAGS`.
-    pub flags: u32,
-    /// Its help string, or empty.
-    pub doc: &'static str,
-    /// A coclass's members, an interface's base.
-    pub implements: &'static [Implemented],
-    /// An interface's methods, a dispinterface's methods.
-    pub funcs: &'static [Func],
-    /// An enum's constants, a dispinterface's properties.
-    pub vars: &'static [Var],
-}
-
-/// A type's `TYPEKIND`.
-pub enum Kind {
-    /// `TKIND_ENUM`.
-    Enum,
-    /// `TKIND_INTERFACE`: a custom or dual interface.
-    Interface,
-    /// `TKIND_DISPATCH`: a dispinterface.
-    Dispatch,
-    /// `TKIND_COCLASS`.
-    Coclass,
-}
-
-/// An interface a type implements: a coclass's member or an interface's base.
-pub struct Implemented {
-    /// The interface.
-    pub ty: Ref,
-    /// `IMPLTYPEFLAGS`.
-    pub flags: i32,
-}
-
-impl Implemented {
-    /// `ty` with `IMPLTYPEFLAGS` `flags`.
-    pub const fn new(ty: Ref, flags: i32) -> Self {
-        Self { ty, flags }
-    }
-}
-
-/// A type a table refers to.
-pub enum Ref {
-    /// The library's type at this index.
-    Local(usize),
-    /// A type of stdole2.tlb (IUnknown, IDispatch), by GUID.
-    Stdole(GUID),
-}
-
-impl Ref {
-    /// stdole2.tlb's `IUnknown`.
-    pub const IUNKNOWN: Ref = Ref::Stdole(IUnknown::IID);
-    /// stdole2.tlb's `IDispatch`.
-    pub const IDISPATCH: Ref = Ref::Stdole(IDispatch::IID);
-}
-
-/// A method.
-pub struct Func {
-    /// Its name.
-    pub name: &'static str,
-    /// Its MEMBERID (DISPID), or -1 (MEMBERID_NIL) for oleaut32 to number it.
-    pub memid: i32,
-    /// `INVOKEKIND`.
-    pub invoke: i32,
-    /// Its parameters, first to last.
-    pub params: &'static [Param],
-    /// Its return type.
-    pub returns: Desc,
-    /// Its help string, or empty.
-    pub doc: &'static str,
-}
-
-/// A method's parameter.
-pub struct Param {
-    /// Its name.
-    pub name: &'static str,
-    /// Its type.
-    pub ty: Desc,
-    /// `PARAMFLAGS`.
-    pub flags: u16,
-}
-
-impl Param {
-    /// Parameter `name` of type `ty` with `PARAMFLAGS` `flags`.
-    pub const fn new(name: &'static str, ty: Desc, flags: u16) -> Self {
-        Self { name, ty, flags }
-    }
-}
-
-/// A `TYPEDESC`.
-pub enum Desc {
-    /// A type of its own VARIANT type.
-    Vt(VARENUM),
-    /// `VT_PTR` to a type.
-    Ptr(&'static Desc),
-    /// `VT_SAFEARRAY` of a type.
-    SafeArray(&'static Desc),
-    /// `VT_USERDEFINED`: one of the library's types.
-    Local(usize),
-}
-
-/// An enum's constant or a dispinterface's property.
-pub struct Var {
-    /// Its name.
-    pub name: &'static str,
-    /// Its MEMBERID, or -1 (MEMBERID_NIL) for oleaut32 to number it.
-    pub memid: i32,
-    /// Its type.
-    pub ty: Desc,
-    /// The value of an enum's constant; a property has none.
-    pub value: Option<i32>,
-    /// `VARFLAGS`.
-    pub flags: u16,
-    /// Its help string, or empty.
-    pub doc: &'static str,
-}
-
-impl Var {
-    /// Enum constant `name` of value `value`, numbered by oleaut32, described by `doc`.
-    pub const fn constant(name: &'static str, value: i32, doc: &'static str) -> Self {
-        Self {
-            name,
-            memid: -1,
-            ty: Desc::Vt(VT_INT),
-            value: Some(value),
-            flags: 0,
-            doc,
-        }
-    }
-}
-
-/// One library, built on first use.
-#[derive(Default)]
-pub struct Cache(OnceLock<Shared>);
-
-/// The built library, handed to any thread.
-struct Shared(ITypeLib);
-
-// SAFETY: oleaut32's type libraries and type infos have no apartment and
-// lock what they change; once laid out, nothing changes them.
-unsafe impl Send for Shared {}
-// SAFETY: as above.
-unsafe impl Sync for Shared {}
-
-impl Cache {
-    /// An empty cache, for a `static`.
-    pub const fn new() -> Self {
-        Self(OnceLock::new())
-    }
-
-    /// The library `library` describes, built the first time (a failed
-    /// build is tried again next time).
-    pub fn get(&self, library: &'static Library) -> Result<ITypeLib> {
-        if let Some(built) = self.0.get() {
-            return Ok(built.0.clone());
-        }
-        let built = build(library)?;
-        Ok(self.0.get_or_init(|| Shared(built)).0.clone())
-    }
-}
-
-/// The `IDispatch` type information for `guid` in `library`: a dual
-/// interface's dispatch side (a built library hands out its interface side).
-pub fn dispatch_of(library: &ITypeLib, guid: &GUID) -> Result<ITypeInfo> {
-    // SAFETY: the GUID outlives the call; the TYPEATTR is read, then
-    // released once.
-    unsafe {
-        let info = library.GetTypeInfoOfGuid(guid)?;
-        let attr = info.GetTypeAttr()?;
-        let dual_interface = (*attr).typekind == TKIND_INTERFACE
-            && (*attr).wTypeFlags & TYPEFLAG_FDUAL.0 as u16 != 0;
-        info.ReleaseTypeAttr(attr);
-        if dual_interface {
-            // Index -1: the other side of a dual.
-            info.GetRefTypeInfo(info.GetRefTypeOfImplType(u32::MAX)?)
-        } else {
-            Ok(info)
-        }
-    }
-}
+use super::{Desc, Kind, Library, Ref, Type};
 
 /// stdole2.tlb, where IUnknown and IDispatch are described.
 const STDOLE: GUID = GUID::from_u128(0x00020430_0000_0000_c000_000000000046);
 
-fn build(library: &Library) -> Result<ITypeLib> {
-    let syskind = if cfg!(target_pointer_width = "64") {
+/// The system the library describes: this process's.
+pub(super) fn syskind() -> SYSKIND {
+    if cfg!(target_pointer_width = "64") {
         SYS_WIN64
     } else {
         SYS_WIN32
-    };
+    }
+}
+
+/// `library`, created and laid out, to be saved as `file` (`SaveAllChanges`) or read as it is.
+pub(super) fn create(library: &Library, file: &HSTRING) -> Result<ICreateTypeLib2> {
     // SAFETY: plain oleaut32 calls; every pointer handed over outlives its
     // call (oleaut32 copies names, descriptions and GUIDs).
     unsafe {
-        // The file name is only where SaveAllChanges would write; it never runs.
-        let create = CreateTypeLib2(syskind, w!("cpgen.tlb"))?;
+        let create = CreateTypeLib2(syskind(), file)?;
         create.SetName(&HSTRING::from(library.name))?;
         create.SetGuid(&library.guid)?;
         create.SetVersion(library.version.0, library.version.1)?;
@@ -272,7 +67,7 @@ fn build(library: &Library) -> Result<ITypeLib> {
         for info in &created {
             info.LayOut()?;
         }
-        create.cast()
+        Ok(create)
     }
 }
 
