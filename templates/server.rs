@@ -25,7 +25,6 @@ pub const fn server(classes: &'static [cpgen_runtime::server::Class]) -> cpgen_r
         type_library: Some(cpgen_runtime::server::TypeLibrary {
             libid: LIBID_{{ library }},
             version: ({{ table.major }}, {{ table.minor }}),
-            save: save_type_library,
             register: register_type_library,
             unregister: unregister_type_library,
         }),

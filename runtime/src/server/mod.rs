@@ -33,7 +33,7 @@ use windows::Win32::System::LibraryLoader::{
     GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
     GetModuleFileNameW, GetModuleHandleExW,
 };
-use windows::Win32::System::Ole::{SELFREG_E_CLASS, SELFREG_E_TYPELIB};
+use windows::Win32::System::Ole::QueryPathOfRegTypeLib;
 use windows_core::{BOOL, Error, GUID, HRESULT, IUnknown, Interface, PCWSTR, Result};
 
 pub use count::ObjectCount;
@@ -96,9 +96,8 @@ pub struct TypeLibrary {
     pub libid: GUID,
     /// Its version, written as the classes' `Version` (`major.minor`).
     pub version: (u16, u16),
-    /// Writes the built library to a `.tlb` file.
-    pub save: fn(&Path) -> Result<()>,
-    /// Registers the `.tlb` file (`RegisterTypeLib`, or `RegisterTypeLibForUser`).
+    /// Saves the built library to a `.tlb` file and registers it there (`RegisterTypeLib`, or
+    /// `RegisterTypeLibForUser`).
     pub register: fn(&Path, Scope) -> Result<()>,
     /// Removes the registration.
     pub unregister: fn(Scope) -> Result<()>,
@@ -154,9 +153,7 @@ impl Server {
     pub fn register(&self, kind: ServerKind, scope: Scope) -> Result<()> {
         let module = module_path()?;
         if let Some(library) = &self.type_library {
-            let tlb = module.with_extension("tlb");
-            (library.save)(&tlb)?;
-            (library.register)(&tlb, scope)?;
+            (library.register)(&module.with_extension("tlb"), scope)?;
         }
         let command = match kind {
             ServerKind::InProcess => module.to_string_lossy().into_owned(),
@@ -177,7 +174,15 @@ impl Server {
             registry::unregister(class, scope)?;
         }
         if let Some(library) = &self.type_library {
-            (library.unregister)(scope)?;
+            let (major, minor) = library.version;
+            // SAFETY: the GUID outlives the call.
+            let registered = || unsafe { QueryPathOfRegTypeLib(&library.libid, major, minor, 0) };
+            // Not registered (any more) is what unregistration wants; oleaut32 answers an
+            // error for it (E_INVALIDARG under Wine).
+            match (library.unregister)(scope) {
+                Err(e) if registered().is_ok() => return Err(e),
+                _ => {}
+            }
             // The file is this registration's; one still loaded somewhere stays (a later
             // registration overwrites it).
             let _ = std::fs::remove_file(module_path()?.with_extension("tlb"));
@@ -216,11 +221,10 @@ impl Server {
         } else {
             self.unregister(scope)
         };
+        // The failing call's own error, as ATL's exports answer, which regsvr32 shows.
         match result {
             Ok(()) => S_OK,
-            Err(e) if e.code() == SELFREG_E_TYPELIB => SELFREG_E_TYPELIB,
-            Err(e) if e.code() == E_INVALIDARG => E_INVALIDARG,
-            Err(_) => SELFREG_E_CLASS,
+            Err(e) => e.code(),
         }
     }
 }
