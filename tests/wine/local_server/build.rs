@@ -7,9 +7,5 @@ use cpgen_wine_support::build::{cpgen, out_dir};
 
 fn main() {
     let idl = Path::new(env!("CARGO_MANIFEST_DIR")).join("timer.idl");
-    cpgen(
-        &idl,
-        &["--server"],
-        &out_dir().join("timer.rs"),
-    );
+    cpgen(&idl, &["--server"], &out_dir().join("timer.rs"));
 }

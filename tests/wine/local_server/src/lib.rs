@@ -6,18 +6,20 @@
 
 use std::path::PathBuf;
 
-use windows::Win32::Foundation::{E_NOTIMPL, HGLOBAL, VARIANT_BOOL, VARIANT_FALSE};
+use std::ffi::c_void;
+
+use windows::Win32::Foundation::{
+    DISP_E_MEMBERNOTFOUND, DISP_E_TYPEMISMATCH, HGLOBAL, VARIANT_BOOL, VARIANT_FALSE,
+};
 use windows::Win32::System::Com::Marshal::{CoMarshalInterface, CoUnmarshalInterface};
 use windows::Win32::System::Com::StructuredStorage::CreateStreamOnHGlobal;
 use windows::Win32::System::Com::{
-    DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO, IConnectionPoint, IConnectionPointContainer,
-    IConnectionPointContainer_Impl, IDispatch_Impl, IEnumConnectionPoints, ITypeInfo,
-    MSHCTX_LOCAL, MSHLFLAGS_NORMAL, STREAM_SEEK_SET,
+    DISPATCH_FLAGS, DISPATCH_METHOD, DISPATCH_PROPERTYGET, DISPPARAMS, EXCEPINFO, IConnectionPoint,
+    IConnectionPointContainer, IConnectionPointContainer_Impl, IDispatch, IDispatch_Impl,
+    IEnumConnectionPoints, MSHCTX_LOCAL, MSHLFLAGS_NORMAL, STREAM_SEEK_SET,
 };
-use windows::Win32::System::Variant::{VARENUM, VARIANT, VT_BOOL, VT_BYREF, VT_I4};
-use windows_core::{
-    BSTR, ComObject, GUID, IUnknown, IUnknownImpl, Interface, Result, implement,
-};
+use windows::Win32::System::Variant::{VARENUM, VARIANT, VT_BOOL, VT_BSTR, VT_BYREF, VT_I4};
+use windows_core::{BSTR, ComObject, GUID, IUnknown, IUnknownImpl, Interface, Result, implement};
 
 /// What `cpgen timer.idl --server -o timer.rs` writes.
 pub mod generated {
@@ -30,8 +32,7 @@ use generated::{
 };
 
 /// The EXE's one class and the type library it registers.
-pub static SERVER: cpgen_runtime::server::Server =
-    generated::server(&[TimerClass(Timer::create)]);
+pub static SERVER: cpgen_runtime::server::Server = generated::server(&[TimerClass(Timer::create)]);
 
 /// The coclass the EXE serves.
 #[implement(ITimer, IConnectionPointContainer)]
@@ -83,8 +84,9 @@ impl ITimer_Impl for Timer_Impl {
     }
 }
 
-/// ITimer's `IDispatch` half: this server's clients call the vtable (the type-library
-/// marshaler carries it), so late binding is not offered.
+/// ITimer's `IDispatch` half, decoded by hand: how this server's clients call it across
+/// processes ([`ring`]), through the standard `IDispatch` marshaling, which needs no type
+/// information.
 // The windows crate fixes these signatures: COM's raw pointers in a safe trait method.
 #[allow(clippy::not_unsafe_ptr_arg_deref)]
 impl IDispatch_Impl for Timer_Impl {
@@ -92,16 +94,114 @@ impl IDispatch_Impl for Timer_Impl {
 
     fn Invoke(
         &self,
-        _dispid: i32,
+        dispid: i32,
         _riid: *const GUID,
         _lcid: u32,
         _flags: DISPATCH_FLAGS,
-        _params: *const DISPPARAMS,
-        _result: *mut VARIANT,
+        params: *const DISPPARAMS,
+        result: *mut VARIANT,
         _excepinfo: *mut EXCEPINFO,
         _argerr: *mut u32,
     ) -> Result<()> {
-        Err(E_NOTIMPL.into())
+        // SAFETY: COM hands a live DISPPARAMS whose rgvarg holds cArgs VARIANTs, last
+        // parameter first; each field read is the one its VT names; `result` is null or
+        // writable.
+        unsafe {
+            let params = &*params;
+            let args: Vec<_> = (0..params.cArgs as usize)
+                .map(|i| &(*params.rgvarg.add(i)).Anonymous.Anonymous)
+                .collect();
+            let vts: Vec<VARENUM> = args.iter().map(|a| a.vt).collect();
+            let byref = |vt: VARENUM| VARENUM(vt.0 | VT_BYREF.0);
+            let answer = match (dispid, vts.as_slice()) {
+                (DISPID_RING, [reached, answer, snooze, VT_BSTR, VT_I4])
+                    if *reached == byref(VT_I4)
+                        && *answer == byref(VT_I4)
+                        && *snooze == byref(VT_BOOL) =>
+                {
+                    let (reached, answer, snooze) = (
+                        args[0].Anonymous.plVal,
+                        args[1].Anonymous.plVal,
+                        args[2].Anonymous.pboolVal,
+                    );
+                    let label = &*args[3].Anonymous.bstrVal;
+                    self.Ring(args[4].Anonymous.lVal, label, snooze, answer, reached)?
+                }
+                (DISPID_PROCESS_ID, []) => self.ProcessId()?,
+                _ => return Err(DISP_E_MEMBERNOTFOUND.into()),
+            };
+            if !result.is_null() {
+                *result = VARIANT::from(answer);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `ITimer::Ring`'s and `ProcessId`'s DISPIDs, as timer.idl numbers them.
+pub const DISPID_RING: i32 = 1;
+pub const DISPID_PROCESS_ID: i32 = 2;
+
+/// `ITimer::Ring(value, label)` through `IDispatch::Invoke`: (snooze, answer, reached, pruned).
+pub fn ring(timer: &IDispatch, value: i32, label: &str) -> Result<(VARIANT_BOOL, i32, i32, i32)> {
+    let (mut snooze, mut answer, mut reached) = (VARIANT_FALSE, 0i32, 0i32);
+    let byref = |vt: VARENUM, pointer: *mut c_void| {
+        let mut variant = VARIANT::default();
+        // SAFETY: a by-reference VARIANT: the VT and the pointer it names, nothing to free.
+        unsafe {
+            let inner = &mut *variant.Anonymous.Anonymous;
+            inner.vt = VARENUM(vt.0 | VT_BYREF.0);
+            inner.Anonymous.byref = pointer;
+        }
+        variant
+    };
+    // Last parameter first.
+    let mut args = [
+        byref(VT_I4, (&raw mut reached).cast()),
+        byref(VT_I4, (&raw mut answer).cast()),
+        byref(VT_BOOL, (&raw mut snooze).cast()),
+        VARIANT::from(BSTR::from(label)),
+        VARIANT::from(value),
+    ];
+    let pruned = invoke(timer, DISPID_RING, &mut args)?;
+    Ok((snooze, answer, reached, pruned))
+}
+
+/// `ITimer::ProcessId` through `IDispatch::Invoke`.
+pub fn process_id(timer: &IDispatch) -> Result<i32> {
+    invoke(timer, DISPID_PROCESS_ID, &mut [])
+}
+
+/// `Invoke(dispid, args)` whose result is a `long`.
+fn invoke(timer: &IDispatch, dispid: i32, args: &mut [VARIANT]) -> Result<i32> {
+    let params = DISPPARAMS {
+        rgvarg: args.as_mut_ptr(),
+        cArgs: args.len() as u32,
+        ..Default::default()
+    };
+    let mut result = VARIANT::default();
+    let flags = if args.is_empty() {
+        DISPATCH_METHOD | DISPATCH_PROPERTYGET
+    } else {
+        DISPATCH_METHOD
+    };
+    // SAFETY: the arguments and result outlive the call.
+    unsafe {
+        timer.Invoke(
+            dispid,
+            &GUID::zeroed(),
+            0,
+            flags,
+            &params,
+            Some(&mut result),
+            None,
+            None,
+        )?;
+        let inner = &result.Anonymous.Anonymous;
+        if inner.vt != VT_I4 {
+            return Err(DISP_E_TYPEMISMATCH.into());
+        }
+        Ok(inner.Anonymous.lVal)
     }
 }
 
@@ -176,7 +276,8 @@ impl IDispatch_Impl for DispSink_Impl {
             match (dispid, vts.as_slice()) {
                 (1, [snooze, VT_I4]) if *snooze == VARENUM(VT_BOOL.0 | VT_BYREF.0) => {
                     // The by-reference answer, which crosses back to the server.
-                    *args[0].Anonymous.pboolVal = self.snooze;
+                    let snooze = args[0].Anonymous.pboolVal;
+                    *snooze = self.snooze;
                     Event::Ring(args[1].Anonymous.lVal)
                 }
                 _ => Event::Unknown(dispid, vts.iter().map(|vt| vt.0).collect()),
@@ -212,7 +313,7 @@ impl ITimerSink_Impl for VtableSink_Impl {
 }
 
 /// Connects `sink` to `timer`'s connection point for `iid`; the cookie.
-pub fn advise(timer: &ITimer, iid: GUID, sink: &IUnknown) -> Result<u32> {
+pub fn advise(timer: &IDispatch, iid: GUID, sink: &IUnknown) -> Result<u32> {
     let container: IConnectionPointContainer = timer.cast()?;
     // SAFETY: plain COM calls with live interfaces.
     unsafe { container.FindConnectionPoint(&iid)?.Advise(sink) }
@@ -232,25 +333,33 @@ pub fn executable(name: &str) -> Option<PathBuf> {
 
 /// `timer` marshaled for another process on this machine (`CoMarshalInterface`, one
 /// unmarshal), as hex text for a command line.
-pub fn marshal(timer: &ITimer) -> Result<String> {
+pub fn marshal(timer: &IDispatch) -> Result<String> {
     // SAFETY: plain COM calls on a stream this function owns.
     unsafe {
         let stream = CreateStreamOnHGlobal(HGLOBAL::default(), true)?;
         CoMarshalInterface(
             &stream,
-            &ITimer::IID,
+            &IDispatch::IID,
             timer,
             MSHCTX_LOCAL.0 as u32,
             None,
             MSHLFLAGS_NORMAL.0 as u32,
         )?;
         let mut end = 0u64;
-        stream.Seek(0, windows::Win32::System::Com::STREAM_SEEK_CUR, Some(&mut end))?;
+        stream.Seek(
+            0,
+            windows::Win32::System::Com::STREAM_SEEK_CUR,
+            Some(&mut end),
+        )?;
         stream.Seek(0, STREAM_SEEK_SET, None)?;
         let mut bytes = vec![0u8; end as usize];
         let mut read = 0u32;
         stream
-            .Read(bytes.as_mut_ptr().cast(), bytes.len() as u32, Some(&mut read))
+            .Read(
+                bytes.as_mut_ptr().cast(),
+                bytes.len() as u32,
+                Some(&mut read),
+            )
             .ok()?;
         bytes.truncate(read as usize);
         Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
@@ -258,7 +367,7 @@ pub fn marshal(timer: &ITimer) -> Result<String> {
 }
 
 /// The timer that [`marshal`] wrote as `hex`.
-pub fn unmarshal(hex: &str) -> Result<ITimer> {
+pub fn unmarshal(hex: &str) -> Result<IDispatch> {
     let bytes: Vec<u8> = (0..hex.len() / 2)
         .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
         .collect();
@@ -267,7 +376,11 @@ pub fn unmarshal(hex: &str) -> Result<ITimer> {
         let stream = CreateStreamOnHGlobal(HGLOBAL::default(), true)?;
         let mut written = 0u32;
         stream
-            .Write(bytes.as_ptr().cast(), bytes.len() as u32, Some(&mut written))
+            .Write(
+                bytes.as_ptr().cast(),
+                bytes.len() as u32,
+                Some(&mut written),
+            )
             .ok()?;
         stream.Seek(0, STREAM_SEEK_SET, None)?;
         CoUnmarshalInterface(&stream)

@@ -16,7 +16,11 @@ fn main() -> windows_core::Result<()> {
     let hex = std::env::args().nth(1).unwrap_or_default();
     let timer = unmarshal(&hex)?;
     let log = Log::default();
-    advise(&timer, DIID_DTimerEvents, &DispSink::sink(&log, VARIANT_FALSE))?;
+    advise(
+        &timer,
+        DIID_DTimerEvents,
+        &DispSink::sink(&log, VARIANT_FALSE),
+    )?;
     advise(&timer, IID_ITimerSink, &VtableSink::sink(&log, 1000))?;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "advised");
