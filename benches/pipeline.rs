@@ -78,6 +78,7 @@ fn emit(bencher: Bencher, name: &str) {
         module: cpgen::emit::module_name(name),
         cross_apartment: Default::default(),
         property_notify: false,
+        server: None,
     };
     bencher.bench(|| cpgen::emit::generate(&model, &emit_options).expect("generates"));
 }

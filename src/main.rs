@@ -271,7 +271,7 @@ fn generate(args: Generate) -> Result<ExitCode, Diagnostic> {
     } else {
         cpgen::emit::CrossApartment::Sources(args.cross_apartment)
     };
-    let server = args.server.then(|| cpgen::emit::ServerOptions {
+    let server = args.server.then_some(cpgen::emit::ServerOptions {
         threading_model: args.threading_model,
         prog_ids: args.prog_ids,
     });

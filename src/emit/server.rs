@@ -139,7 +139,126 @@ fn check_prog_id(coclass: &str, id: &str) -> Result<(), Diagnostic> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{Options, generate};
     use super::*;
+
+    fn generated(idl: &str, server: ServerOptions) -> Result<String, Diagnostic> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.idl");
+        std::fs::write(&path, idl).unwrap();
+        let model = crate::load(&path, &Default::default()).unwrap();
+        let options = Options {
+            module: "t_idl".into(),
+            server: Some(server),
+            ..Default::default()
+        };
+        let code = generate(&model, &options)?.code;
+        let code: String = code.split_whitespace().collect();
+        Ok(code.replace(",}", "}").replace(",)", ")"))
+    }
+
+    fn clock_idl() -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/clock.idl");
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn the_clock_gets_its_class_and_server() {
+        let code = generated(&clock_idl(), ServerOptions::default()).unwrap();
+        for expected in [
+            "pubconstfnClockClass(create:cpgen_runtime::server::Constructor)->cpgen_runtime::server::Class",
+            "clsid:CLSID_Clock,description:\"Aclockthatfiresevents\",",
+            // ATL's wizard's ProgIDs and threading model, when the IDL names none.
+            "prog_id:Some(\"ClockLib.Clock.1\"),version_independent_prog_id:Some(\"ClockLib.Clock\"),",
+            "threading_model:cpgen_runtime::server::ThreadingModel::Apartment,create}",
+            "pubconstfnserver(classes:&'static[cpgen_runtime::server::Class])->cpgen_runtime::server::Server",
+            "libid:LIBID_ClockLib,version:(1,0),register:register_type_library,unregister:unregister_type_library}",
+            // The object counts while it holds its connection points.
+            "object_count:cpgen_runtime::server::ObjectCount}",
+            "object_count:cpgen_runtime::server::ObjectCount::new()}",
+        ] {
+            assert!(code.contains(expected), "missing {expected}");
+        }
+    }
+
+    #[test]
+    fn without_the_flag_there_is_no_server() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/clock.idl");
+        let model = crate::load(&path, &Default::default()).unwrap();
+        let options = Options {
+            module: "t_idl".into(),
+            ..Default::default()
+        };
+        let code = generate(&model, &options).unwrap().code;
+        assert!(!code.contains("cpgen_runtime::server"));
+    }
+
+    const ATTRIBUTED: &str = r#"
+        import "oaidl.idl";
+        [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e8), version(2.3)] library L {
+            [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e9)] dispinterface E { properties: methods:
+                [id(1)] void Fired(); };
+            [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ea), progid("Acme.Widget.7"),
+             vi_progid("Acme.AnyWidget"), threading(both)]
+            coclass Widget { [default, source] dispinterface E; };
+            [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7eb), threading(free)]
+            coclass Gadget { [default, source] dispinterface E; };
+            [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ec), noncreatable]
+            coclass Part { [default, source] dispinterface E; };
+        };
+    "#;
+
+    #[test]
+    fn the_idl_s_attributes_decide_and_options_override() {
+        let code = generated(ATTRIBUTED, ServerOptions::default()).unwrap();
+        for expected in [
+            "prog_id:Some(\"Acme.Widget.7\"),version_independent_prog_id:Some(\"Acme.AnyWidget\"),threading_model:cpgen_runtime::server::ThreadingModel::Both,",
+            "prog_id:Some(\"L.Gadget.2\"),version_independent_prog_id:Some(\"L.Gadget\"),threading_model:cpgen_runtime::server::ThreadingModel::Free,",
+            "version:(2,3)",
+        ] {
+            assert!(code.contains(expected), "missing {expected}");
+        }
+        assert!(
+            !code.contains("fnPartClass"),
+            "a noncreatable coclass has no class"
+        );
+        let code = generated(
+            ATTRIBUTED,
+            ServerOptions {
+                threading_model: Some("apartment".into()),
+                prog_ids: vec![("Gadget".into(), "Acme.Gadget".into())],
+            },
+        )
+        .unwrap();
+        assert!(!code.contains("ThreadingModel::Both"));
+        assert!(code.contains(
+            "prog_id:Some(\"Acme.Gadget\"),version_independent_prog_id:None,threading_model:cpgen_runtime::server::ThreadingModel::Apartment,"
+        ));
+    }
+
+    #[test]
+    fn bad_options_are_refused() {
+        let bad_model = ServerOptions {
+            threading_model: Some("single".into()),
+            ..Default::default()
+        };
+        let error = generated(ATTRIBUTED, bad_model).unwrap_err();
+        assert!(
+            error.to_string().contains("threading model `single`"),
+            "{error}"
+        );
+        let unknown = ServerOptions {
+            prog_ids: vec![("Part".into(), "Acme.Part".into())],
+            ..Default::default()
+        };
+        let error = generated(ATTRIBUTED, unknown).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("`Part` is not a creatable coclass"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn version_independent_prog_ids_drop_a_numeric_suffix() {

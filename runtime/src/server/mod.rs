@@ -262,7 +262,7 @@ pub fn module_path() -> Result<PathBuf> {
 
 /// The four exports of a COM server DLL (`DllGetClassObject`, `DllCanUnloadNow`,
 /// `DllRegisterServer`, `DllUnregisterServer`), and `DllInstall` for per-user registration
-/// (`regsvr32 /n /i:user`), over a [`Server`](server::Server) static.
+/// (`regsvr32 /n /i:user`), over a [`Server`](crate::server::Server) static.
 ///
 /// ```ignore
 /// static SERVER: cpgen_runtime::server::Server =

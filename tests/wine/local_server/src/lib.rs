@@ -50,6 +50,8 @@ impl Timer {
     }
 }
 
+// The windows crate fixes these signatures: COM's raw pointers in a safe trait method.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 impl ITimer_Impl for Timer_Impl {
     fn Ring(
         &self,
