@@ -1,10 +1,11 @@
 /// The input's type library, described from the IDL and built in memory by oleaut32
 /// (`CreateTypeLib2`) the first time it is asked for, then shared (`register_type_library`
-/// saves it to a file and registers it). It describes the connectable coclasses (what
-/// `class_info` of their `ConnectionPoints` answers `IProvideClassInfo::GetClassInfo` with),
-/// their source interfaces in full (names, DISPIDs, parameter types and flags, as MIDL would
-/// write them), the enums those use, and every other interface they list or take by name,
-/// GUID, kind and base. The typed sinks answer `IDispatch::GetTypeInfo` from it.
+/// saves it to a file and registers it). It describes what the type library MIDL compiles from
+/// the `library` block holds: its enums, `[public]` typedefs (as aliases), interfaces,
+/// dispinterfaces and coclasses, and the types they use, with every method (member ids, invoke
+/// kinds, flags, parameter types and flags, `[defaultvalue]`s, help strings). Connectable
+/// coclasses' `ConnectionPoints::class_info` and the typed sinks' `IDispatch::GetTypeInfo`
+/// answer from it.
 pub fn type_library() -> windows_core::Result<windows::Win32::System::Com::ITypeLib> {
     static CACHE: cpgen_runtime::type_library::Cache = cpgen_runtime::type_library::Cache::new();
     CACHE.get(type_library_table())
@@ -52,6 +53,7 @@ fn type_library_table() -> &'static cpgen_runtime::type_library::Library {
                 kind: Kind::{{ ty.kind }},
                 flags: {{ "{:#x}"|format(ty.flags) }},
                 doc: {{ ty.doc }},
+                alias: {% if let Some(alias) = ty.alias %}Some({{ alias }}){% else %}None{% endif %},
                 implements: &[
                 {%- for i in ty.implements %}
                     Implemented::new({{ i.ty }}, {{ "{:#x}"|format(i.flags) }}),
@@ -63,9 +65,15 @@ fn type_library_table() -> &'static cpgen_runtime::type_library::Library {
                         name: {{ f.name }},
                         memid: {{ f.memid }},
                         invoke: {{ f.invoke }},
+                        flags: {{ "{:#x}"|format(f.flags) }},
+                        optional: {{ f.optional }},
                         params: &[
                         {%- for p in f.params %}
+                        {%- if let Some(default) = p.default %}
+                            Param::with_default({{ p.name }}, {{ p.ty }}, {{ "{:#x}"|format(p.flags) }}, {{ default }}),
+                        {%- else %}
                             Param::new({{ p.name }}, {{ p.ty }}, {{ "{:#x}"|format(p.flags) }}),
+                        {%- endif %}
                         {%- endfor %}
                         ],
                         returns: {{ f.returns }},

@@ -249,15 +249,19 @@ impl<'m> File<'m> {
 }
 
 impl type_info::Table {
-    /// Whether some type description names a VARIANT type (`Desc::Vt(VT_I4)`), for which the
-    /// table's code imports them.
+    /// Whether some type description or default value names a VARIANT type (`Desc::Vt(VT_I4)`),
+    /// for which the table's code imports them.
     pub fn names_variant_types(&self) -> bool {
         let descs = self.types.iter().flat_map(|ty| {
-            let funcs = ty
-                .funcs
-                .iter()
-                .flat_map(|f| std::iter::once(&f.returns).chain(f.params.iter().map(|p| &p.ty)));
-            funcs.chain(ty.vars.iter().filter(|v| v.value.is_none()).map(|v| &v.ty))
+            let funcs = ty.funcs.iter().flat_map(|f| {
+                let params = f
+                    .params
+                    .iter()
+                    .flat_map(|p| std::iter::once(&p.ty).chain(p.default.as_ref()));
+                std::iter::once(&f.returns).chain(params)
+            });
+            let vars = ty.vars.iter().filter(|v| v.value.is_none()).map(|v| &v.ty);
+            funcs.chain(vars).chain(ty.alias.as_ref())
         });
         descs.into_iter().any(|desc| desc.contains("VT_"))
     }

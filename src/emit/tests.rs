@@ -279,22 +279,23 @@ fn the_type_library_describes_the_coclass_its_sources_and_what_they_use() {
         "pubfntype_library()->windows_core::Result<windows::Win32::System::Com::ITypeLib>",
         "usecpgen_runtime::type_library::*;",
         "name:\"ClockLib\",guid:GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e8),version:(1,0)",
-        // The dual member by name, GUID, flags and base only; the sources in full.
+        // Every interface in full: the dual member too, with its [defaultvalue].
         "name:\"IClock\",guid:GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7e9),\
-         kind:Kind::Interface,flags:0x1140,doc:\"Theclock'sownmethods\",\
-         implements:&[Implemented::new(Ref::IDISPATCH,0x0)],funcs:&[],vars:&[]",
-        "Func{name:\"StateChanged\",memid:0x60000002,invoke:1,params:&[\
-         Param::new(\"state\",Desc::Local(3),0x1),Param::new(\"clock\",Desc::Vt(VT_DISPATCH),0x1)],\
+         kind:Kind::Interface,flags:0x1140,doc:\"Theclock'sownmethods\",alias:None,\
+         implements:&[Implemented::new(Ref::IDISPATCH,0x0)],funcs:&[Func{name:\"Seconds\"",
+        "Param::with_default(\"after\",Desc::Vt(VT_I4),0x31,Value::Int(VT_I4,60))",
+        "Func{name:\"StateChanged\",memid:0x60000002,invoke:1,flags:0x0,optional:0,params:&[\
+         Param::new(\"state\",Desc::Local(0),0x1),Param::new(\"clock\",Desc::Vt(VT_DISPATCH),0x1)],\
          returns:Desc::Vt(VT_VOID),doc:\"\"}",
         // oleaut32 numbers a custom interface's methods.
-        "Func{name:\"OnAlarm\",memid:-1,invoke:1,",
+        "Func{name:\"OnAlarm\",memid:-1,invoke:1,flags:0x0,optional:0,",
         "Param::new(\"snooze\",Desc::Ptr(&Desc::Vt(VT_BOOL)),0x2)",
         // The enum its GUID, its constants typed int.
         "name:\"ClockState\",guid:GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7f0),kind:Kind::Enum",
         "Var::constant(\"Alarmed\",2,\"\")",
         "name:\"Clock\",guid:GUID::from_u128(0x6f1a2b3c4d5e4f60817293a4b5c6d7ec),kind:Kind::Coclass,flags:0x2",
-        "implements:&[Implemented::new(Ref::Local(0),0x1),Implemented::new(Ref::Local(1),0x3),\
-         Implemented::new(Ref::Local(2),0x2)]",
+        "implements:&[Implemented::new(Ref::Local(1),0x1),Implemented::new(Ref::Local(2),0x3),\
+         Implemented::new(Ref::Local(3),0x2)]",
         // The typed sink answers GetTypeInfo from it.
         "cpgen_runtime::type_library::dispatch_of(&type_library()?,&<DClockEventsaswindows_core::Interface>::IID)",
     ] {

@@ -282,6 +282,9 @@ pub struct Enum {
     pub uuid: Option<String>,
     #[serde(skip)]
     pub imported: bool,
+    /// The library whose block declares it (its type library then holds it).
+    #[serde(skip)]
+    pub library: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -318,6 +321,13 @@ pub struct Typedef {
     pub ty_ref: TypeRef,
     #[serde(skip)]
     pub imported: bool,
+    /// `typedef [public]`: a type library describes it as an alias (`TKIND_ALIAS`), not as the
+    /// type it stands for.
+    #[serde(skip)]
+    pub public: bool,
+    /// The library whose block declares it.
+    #[serde(skip)]
+    pub library: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -105,6 +105,27 @@ impl<'a> Resolver<'a> {
             let Statement::Definition(definition) = statement else {
                 continue;
             };
+            let enums = self.model.enums.len();
+            self.definition(unit, definition, library)?;
+            // The enums this statement declared belong to the library it is in (those of a
+            // library statement got theirs inside it).
+            if let Some(library) = library {
+                for declared in &mut self.model.enums[enums..] {
+                    declared.library.get_or_insert_with(|| library.to_string());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One definition of [`Self::collect`]'s pass.
+    fn definition(
+        &mut self,
+        unit: &'a Unit,
+        definition: &'a ast::Definition,
+        library: Option<&str>,
+    ) -> Result<(), Diagnostic> {
+        {
             match &definition.kind {
                 DefinitionKind::Library { name, body } => {
                     self.model.libraries.push(Library {
@@ -162,6 +183,10 @@ impl<'a> Resolver<'a> {
                             ty: render(&ty_ref),
                             ty_ref,
                             imported: unit.imported,
+                            public: attr(inner_attrs, "public")
+                                .or_else(|| attr(&definition.attrs, "public"))
+                                .is_some(),
+                            library: library.map(str::to_string),
                         });
                     }
                 }
@@ -254,6 +279,7 @@ impl<'a> Resolver<'a> {
                     members: out,
                     uuid: None,
                     imported: unit.imported,
+                    library: None,
                 });
             }
             ast::TypeSpec::Struct(ast::Aggregate {

@@ -4,16 +4,34 @@
 use windows::Win32::System::Com::{
     CALLCONV, CC_STDCALL, ELEMDESC, ELEMDESC_0, FUNC_DISPATCH, FUNC_PUREVIRTUAL, FUNCDESC,
     FUNCFLAGS, IMPLTYPEFLAGS, INVOKE_PROPERTYPUT, INVOKE_PROPERTYPUTREF, INVOKEKIND, ITypeInfo,
-    SYS_WIN32, SYS_WIN64, SYSKIND, TKIND_COCLASS, TKIND_DISPATCH, TKIND_ENUM, TKIND_INTERFACE,
-    TYPEDESC, TYPEDESC_0, VAR_CONST, VAR_DISPATCH, VARDESC, VARDESC_0, VARFLAGS,
+    SYS_WIN32, SYS_WIN64, SYSKIND, TKIND_ALIAS, TKIND_COCLASS, TKIND_DISPATCH, TKIND_ENUM,
+    TKIND_INTERFACE, TYPEDESC, TYPEDESC_0, VAR_CONST, VAR_DISPATCH, VARDESC, VARDESC_0, VARFLAGS,
 };
 use windows::Win32::System::Ole::{
-    CreateTypeLib2, ICreateTypeInfo, ICreateTypeLib2, LoadRegTypeLib, PARAMDESC, PARAMFLAGS,
+    CreateTypeLib2, ICreateTypeInfo, ICreateTypeLib2, LoadRegTypeLib, PARAMDESC, PARAMDESCEX,
+    PARAMFLAGS,
 };
 use windows::Win32::System::Variant::{VARENUM, VARIANT, VT_PTR, VT_SAFEARRAY, VT_USERDEFINED};
 use windows_core::{Error, GUID, HSTRING, IUnknown, Interface, PCWSTR, Result};
 
-use super::{Desc, Kind, Library, Ref, Type};
+use super::{Desc, Kind, Library, Ref, Type, Value};
+
+impl Value {
+    /// The value as a VARIANT of its type.
+    fn variant(&self) -> VARIANT {
+        match self {
+            Value::Str(text) => VARIANT::from(*text),
+            Value::Int(vt, value) => {
+                let mut variant = VARIANT::from(*value);
+                // The number's bits are where every integer VARIANT type keeps its value (the
+                // low ones of `lVal`, on a little-endian machine), so only the tag changes.
+                // SAFETY: writes the tag of a VARIANT holding no resource.
+                unsafe { (*variant.Anonymous.Anonymous).vt = *vt };
+                variant
+            }
+        }
+    }
+}
 
 /// stdole2.tlb, where IUnknown and IDispatch are described.
 const STDOLE: GUID = GUID::from_u128(0x00020430_0000_0000_c000_000000000046);
@@ -84,6 +102,7 @@ impl Kind {
     fn tkind(&self) -> windows::Win32::System::Com::TYPEKIND {
         match self {
             Kind::Enum => TKIND_ENUM,
+            Kind::Alias => TKIND_ALIAS,
             Kind::Interface => TKIND_INTERFACE,
             Kind::Dispatch => TKIND_DISPATCH,
             Kind::Coclass => TKIND_COCLASS,
@@ -111,6 +130,10 @@ unsafe fn describe(
             info.SetDocString(&HSTRING::from(ty.doc))?;
         }
         info.SetTypeFlags(ty.flags)?;
+        if let Some(alias) = &ty.alias {
+            let mut trees = Vec::new();
+            info.SetTypeDescAlias(&typedesc(alias, &reference, &mut trees)?)?;
+        }
         for (index, implemented) in ty.implements.iter().enumerate() {
             info.AddImplType(index as u32, reference(&implemented.ty)?)?;
             if implemented.flags != 0 {
@@ -119,6 +142,8 @@ unsafe fn describe(
         }
         for (index, func) in ty.funcs.iter().enumerate() {
             let mut trees = Vec::new();
+            #[allow(clippy::vec_box)]
+            let mut defaults: Vec<Box<PARAMDESCEX>> = Vec::new();
             let mut params = func
                 .params
                 .iter()
@@ -127,7 +152,18 @@ unsafe fn describe(
                         tdesc: typedesc(&param.ty, &reference, &mut trees)?,
                         Anonymous: ELEMDESC_0 {
                             paramdesc: PARAMDESC {
-                                pparamdescex: std::ptr::null_mut(),
+                                pparamdescex: match &param.default {
+                                    Some(value) => {
+                                        let mut boxed = Box::new(PARAMDESCEX {
+                                            cBytes: size_of::<PARAMDESCEX>() as u32,
+                                            varDefaultValue: value.variant(),
+                                        });
+                                        let pointer = std::ptr::from_mut(&mut *boxed);
+                                        defaults.push(boxed);
+                                        pointer
+                                    }
+                                    None => std::ptr::null_mut(),
+                                },
                                 wParamFlags: PARAMFLAGS(param.flags),
                             },
                         },
@@ -146,14 +182,14 @@ unsafe fn describe(
                 invkind: INVOKEKIND(func.invoke),
                 callconv: CALLCONV(CC_STDCALL.0),
                 cParams: params.len() as i16,
-                cParamsOpt: 0,
+                cParamsOpt: func.optional,
                 oVft: 0,
                 cScodes: 0,
                 elemdescFunc: ELEMDESC {
                     tdesc: typedesc(&func.returns, &reference, &mut trees)?,
                     Anonymous: ELEMDESC_0::default(),
                 },
-                wFuncFlags: FUNCFLAGS(0),
+                wFuncFlags: FUNCFLAGS(func.flags),
             };
             info.AddFuncDesc(index as u32, &desc)?;
             // A property setter's value parameter has no name in a type library.

@@ -33,7 +33,7 @@ pub struct Library {
     pub types: &'static [Type],
 }
 
-/// One type of the library: an enum, an interface, a dispinterface or a coclass.
+/// One type of the library: an enum, an alias, an interface, a dispinterface or a coclass.
 pub struct Type {
     /// The type's name.
     pub name: &'static str,
@@ -45,6 +45,8 @@ pub struct Type {
     pub flags: u32,
     /// Its help string, or empty.
     pub doc: &'static str,
+    /// The type an alias stands for; none for every other kind.
+    pub alias: Option<Desc>,
     /// A coclass's members, an interface's base.
     pub implements: &'static [Implemented],
     /// An interface's methods, a dispinterface's methods.
@@ -57,6 +59,8 @@ pub struct Type {
 pub enum Kind {
     /// `TKIND_ENUM`.
     Enum,
+    /// `TKIND_ALIAS`: a `typedef [public]`, standing for [`Type::alias`].
+    Alias,
     /// `TKIND_INTERFACE`: a custom or dual interface.
     Interface,
     /// `TKIND_DISPATCH`: a dispinterface.
@@ -103,6 +107,10 @@ pub struct Func {
     pub memid: i32,
     /// `INVOKEKIND`.
     pub invoke: i32,
+    /// `FUNCFLAGS`.
+    pub flags: u16,
+    /// How many of its parameters are `[optional]` (`cParamsOpt`).
+    pub optional: i16,
     /// Its parameters, first to last.
     pub params: &'static [Param],
     /// Its return type.
@@ -119,13 +127,38 @@ pub struct Param {
     pub ty: Desc,
     /// `PARAMFLAGS`.
     pub flags: u16,
+    /// Its `[defaultvalue]`, with `PARAMFLAG_FHASDEFAULT` in `flags`.
+    pub default: Option<Value>,
 }
 
 impl Param {
     /// Parameter `name` of type `ty` with `PARAMFLAGS` `flags`.
     pub const fn new(name: &'static str, ty: Desc, flags: u16) -> Self {
-        Self { name, ty, flags }
+        Self {
+            name,
+            ty,
+            flags,
+            default: None,
+        }
     }
+
+    /// Parameter `name` of type `ty` with `PARAMFLAGS` `flags` and default value `default`.
+    pub const fn with_default(name: &'static str, ty: Desc, flags: u16, default: Value) -> Self {
+        Self {
+            name,
+            ty,
+            flags,
+            default: Some(default),
+        }
+    }
+}
+
+/// A parameter's default value.
+pub enum Value {
+    /// A number of this VARIANT type (`VT_I4`, `VT_I2`, `VT_BOOL`, ...), whose bits fit 32.
+    Int(VARENUM, i32),
+    /// A `BSTR`.
+    Str(&'static str),
 }
 
 /// A `TYPEDESC`.

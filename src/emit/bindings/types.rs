@@ -262,6 +262,8 @@ mod tests {
             ty: String::new(),
             ty_ref: ty,
             imported,
+            public: false,
+            library: None,
         }
     }
 
@@ -336,6 +338,7 @@ mod tests {
                 members: vec![],
                 uuid: None,
                 imported: false,
+                library: None,
             }],
             typedefs: vec![typedef("State", named("enum tagState", 0), false)],
             ..Model::default()

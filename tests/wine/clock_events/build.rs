@@ -19,7 +19,17 @@ fn main() {
     // A control's [bindable] and [requestedit] properties, for tests/clock/property_notify.rs.
     let notify = fixtures().join("notify.idl");
     cpgen(&notify, &["--property-notify"], &out.join("notify.rs"));
-    for (stem, variable) in [("clock", "CLOCK_TLB"), ("sinks", "SINKS_TLB")] {
+    // What else a type library holds, for tests/clock/type_library.rs to hold against widl's.
+    cpgen(
+        &fixtures().join("library.idl"),
+        &[],
+        &out.join("library.rs"),
+    );
+    for (stem, variable) in [
+        ("clock", "CLOCK_TLB"),
+        ("sinks", "SINKS_TLB"),
+        ("library", "LIBRARY_TLB"),
+    ] {
         let tlb = widl_type_library(&out, stem);
         println!("cargo:rustc-env={variable}={}", tlb.display());
     }

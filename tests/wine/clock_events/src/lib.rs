@@ -25,3 +25,9 @@ pub mod cross_apartment {
 pub mod notify {
     include!(concat!(env!("OUT_DIR"), "/notify.rs"));
 }
+
+/// What `cpgen fixtures/library.idl -o library.rs` writes: a library with interfaces no coclass
+/// fires, an alias, default values and a coclass without events.
+pub mod library {
+    include!(concat!(env!("OUT_DIR"), "/library.rs"));
+}

@@ -6,7 +6,13 @@
 use cpgen_sdk_events::{exdisp, mshtml, msxml6, shldisp, wmp};
 use windows::Win32::System::Com::{COINIT_MULTITHREADED, CoInitializeEx, ITypeLib};
 use windows::Win32::System::Ole::DispGetIDsOfNames;
-use windows_core::{GUID, PCWSTR, Result, w};
+use windows::Win32::System::Ole::{LoadTypeLibEx, REGKIND_NONE};
+use windows_core::{GUID, HSTRING, PCWSTR, Result, w};
+
+/// How clock_events' tests read and compare type libraries, shared rather than copied.
+#[allow(dead_code)]
+#[path = "../../clock_events/tests/clock/described.rs"]
+mod described;
 
 fn enter_mta() {
     // SAFETY: plain COM initialisation of the test's thread.
@@ -65,5 +71,42 @@ fn every_sdk_library_builds_and_names_its_events() -> Result<()> {
     let wmp = wmp::type_library()?;
     // SAFETY: the GUID outlives the call.
     unsafe { wmp.GetTypeInfoOfGuid(&wmp::IID__WMPOCXEvents)? };
+    Ok(())
+}
+
+/// widl's type library of Wine's `<name>.idl` (build.rs), loaded from a file of this process's.
+fn widl(name: &str, bytes: &[u8]) -> Result<ITypeLib> {
+    let path = std::env::temp_dir().join(format!("cpgen-sdk-{name}-{}.tlb", std::process::id()));
+    std::fs::write(&path, bytes).expect("write the type library");
+    // SAFETY: the path outlives the call.
+    unsafe { LoadTypeLibEx(&HSTRING::from(path.as_os_str()), REGKIND_NONE) }
+}
+
+/// Compares the built library with widl's, printing and returning what differs.
+fn compare(name: &str, widl: &ITypeLib, built: &ITypeLib) -> Result<(usize, Vec<String>)> {
+    let (compared, differences) = described::compare_libraries(widl, built)?;
+    println!("{name}: compared {compared} types, {} differ", differences.len());
+    for difference in &differences {
+        println!("{name}: {difference}");
+    }
+    Ok((compared, differences))
+}
+
+#[test]
+fn the_built_libraries_describe_the_sdk_files_as_widl_does() -> Result<()> {
+    enter_mta();
+    let mut all = Vec::new();
+    for (name, ours, theirs) in [
+        ("exdisp", exdisp::type_library()?, include_bytes!(env!("EXDISP_TLB")).as_slice()),
+        ("msxml6", msxml6::type_library()?, include_bytes!(env!("MSXML6_TLB")).as_slice()),
+        ("shldisp", shldisp::type_library()?, include_bytes!(env!("SHLDISP_TLB")).as_slice()),
+        ("wmp", wmp::type_library()?, include_bytes!(env!("WMP_TLB")).as_slice()),
+        ("mshtml", mshtml::type_library()?, include_bytes!(env!("MSHTML_TLB")).as_slice()),
+    ] {
+        let (compared, differences) = compare(name, &widl(name, theirs)?, &ours)?;
+        assert!(compared > 10, "{name}: compared only {compared} types");
+        all.extend(differences.into_iter().map(|d| format!("{name}: {d}")));
+    }
+    assert!(all.is_empty(), "{} differences", all.len());
     Ok(())
 }

@@ -103,3 +103,29 @@ pub fn widl_type_library(out: &Path, stem: &str) -> PathBuf {
     );
     tlb
 }
+
+/// `widl -t` of Wine's SDK file `<name>.idl` (in [`wine_idl_dir`]) into `out/<name>.tlb`.
+pub fn widl_sdk_type_library(out: &Path, name: &str) -> PathBuf {
+    let widl = env::var_os("CPGEN_WINE_WIDL").unwrap_or_else(|| "widl".into());
+    println!("cargo:rerun-if-env-changed=CPGEN_WINE_WIDL");
+    let idl_dir = wine_idl_dir();
+    let tlb = out.join(format!("{name}.tlb"));
+    run(
+        Command::new(&widl)
+            .current_dir(out)
+            .arg("-I")
+            .arg(&idl_dir)
+            .arg("-I")
+            .arg(idl_dir.parent().expect("a parent folder"))
+            .arg("-L")
+            .arg(first_dir_with(STDOLE2_DIRS, "stdole2.tlb"))
+            .args(["-t", "-o"])
+            .arg(&tlb)
+            .arg(idl_dir.join(format!("{name}.idl"))),
+        &format!(
+            "{} -t {name}.idl (apt-get install wine64-tools)",
+            Path::new(&widl as &OsStr).display()
+        ),
+    );
+    tlb
+}

@@ -7,6 +7,7 @@ mod advise;
 mod apartments;
 mod atl;
 mod connection;
+mod described;
 mod enumerators;
 mod firing;
 mod lifetime;

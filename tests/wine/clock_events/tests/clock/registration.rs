@@ -30,7 +30,7 @@ use windows_core::{BSTR, ComObject, GUID, HSTRING, Interface, Result, implement}
 
 use crate::apartments::{on_sta, pump_until};
 use crate::support::{enter_mta, lock};
-use crate::type_library::{Described, describe, is_dual, other_side};
+use crate::described::{Described, describe, is_dual, other_side};
 
 /// One registration of SinksLib at a time: the tests register and unregister the same LIBID.
 static REGISTRY: Mutex<()> = Mutex::new(());

@@ -118,7 +118,7 @@ fn methods(info: &ITypeInfo) -> Result<Vec<Method>> {
         let count = (*attr).cFuncs;
         info.ReleaseTypeAttr(attr);
         let mut methods = Vec::new();
-        for index in crate::type_library::own_functions(info, count.into())? {
+        for index in crate::described::own_functions(info, count.into())? {
             let desc: *mut FUNCDESC = info.GetFuncDesc(index)?;
             let func = &*desc;
             assert_eq!(func.funckind, FUNC_DISPATCH);
