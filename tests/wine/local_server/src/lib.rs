@@ -1,7 +1,8 @@
 //! An EXE COM server on cpgen's `--server` plumbing (`src/bin/timer_server.rs`), and what its
 //! clients in other processes share: the generated file, the `Timer` object the server
-//! serves, recording sinks of both kinds, and the marshaling of an interface pointer to
-//! another process (`src/bin/dying_client.rs`).
+//! serves, recording sinks of both kinds, late-bound calls, and the marshaling of an interface
+//! pointer to another process (`src/bin/dying_client.rs`). `ITimer` crosses processes through
+//! oleaut32's type-library marshaler and the built type library the server registers.
 #![deny(warnings)]
 
 use std::path::PathBuf;
@@ -9,17 +10,20 @@ use std::path::PathBuf;
 use std::ffi::c_void;
 
 use windows::Win32::Foundation::{
-    DISP_E_MEMBERNOTFOUND, DISP_E_TYPEMISMATCH, HGLOBAL, VARIANT_BOOL, VARIANT_FALSE,
+    DISP_E_BADINDEX, DISP_E_TYPEMISMATCH, HGLOBAL, VARIANT_BOOL, VARIANT_FALSE,
 };
 use windows::Win32::System::Com::Marshal::{CoMarshalInterface, CoUnmarshalInterface};
 use windows::Win32::System::Com::StructuredStorage::CreateStreamOnHGlobal;
 use windows::Win32::System::Com::{
     DISPATCH_FLAGS, DISPATCH_METHOD, DISPATCH_PROPERTYGET, DISPPARAMS, EXCEPINFO, IConnectionPoint,
     IConnectionPointContainer, IConnectionPointContainer_Impl, IDispatch, IDispatch_Impl,
-    IEnumConnectionPoints, MSHCTX_LOCAL, MSHLFLAGS_NORMAL, STREAM_SEEK_SET,
+    IEnumConnectionPoints, ITypeInfo, MSHCTX_LOCAL, MSHLFLAGS_NORMAL, STREAM_SEEK_SET,
 };
-use windows::Win32::System::Variant::{VARENUM, VARIANT, VT_BOOL, VT_BSTR, VT_BYREF, VT_I4};
-use windows_core::{BSTR, ComObject, GUID, IUnknown, IUnknownImpl, Interface, Result, implement};
+use windows::Win32::System::Ole::DispInvoke;
+use windows::Win32::System::Variant::{VARENUM, VARIANT, VT_BOOL, VT_BYREF, VT_I4};
+use windows_core::{
+    BSTR, ComObject, GUID, IUnknown, IUnknownImpl, Interface, PCWSTR, Result, implement,
+};
 
 /// What `cpgen timer.idl --server -o timer.rs` writes.
 pub mod generated {
@@ -38,13 +42,28 @@ pub static SERVER: cpgen_runtime::server::Server = generated::server(&[TimerClas
 #[implement(ITimer, IConnectionPointContainer)]
 pub struct Timer {
     events: CConnectionPoints,
+    /// ITimer's dispatch description (what late-bound clients read) and its vtable
+    /// description (what `DispInvoke` calls through), from the built type library.
+    dispatch_info: ITypeInfo,
+    vtable_info: ITypeInfo,
 }
 
 impl Timer {
     /// A new timer as `IUnknown`: what the class factory's `CreateInstance` calls.
     pub fn create() -> Result<IUnknown> {
+        let library = generated::type_library()?;
+        // SAFETY: plain type library calls; the GUID outlives the call.
+        let (dispatch_info, vtable_info) = unsafe {
+            let dispatch_info = library.GetTypeInfoOfGuid(&ITimer::IID)?;
+            // For a dual interface, implemented type -1 is its vtable half.
+            let vtable = dispatch_info.GetRefTypeOfImplType(u32::MAX)?;
+            let vtable_info = dispatch_info.GetRefTypeInfo(vtable)?;
+            (dispatch_info, vtable_info)
+        };
         Ok(ComObject::new(Self {
             events: CConnectionPoints::new(),
+            dispatch_info,
+            vtable_info,
         })
         .into_interface())
     }
@@ -86,57 +105,61 @@ impl ITimer_Impl for Timer_Impl {
     }
 }
 
-/// ITimer's `IDispatch` half, decoded by hand: how this server's clients call it across
-/// processes ([`ring`]), through the standard `IDispatch` marshaling, which needs no type
-/// information.
+/// ITimer's `IDispatch` half, served by oleaut32 (`DispInvoke`) from the built type library:
+/// what late-bound (scripting) clients call, across processes through `IDispatch`'s standard
+/// marshaling.
 // The windows crate fixes these signatures: COM's raw pointers in a safe trait method.
 #[allow(clippy::not_unsafe_ptr_arg_deref)]
 impl IDispatch_Impl for Timer_Impl {
-    cpgen_wine_support::dispatch_without_type_info!();
+    fn GetTypeInfoCount(&self) -> Result<u32> {
+        Ok(1)
+    }
+
+    fn GetTypeInfo(&self, index: u32, _lcid: u32) -> Result<ITypeInfo> {
+        if index != 0 {
+            return Err(DISP_E_BADINDEX.into());
+        }
+        Ok(self.dispatch_info.clone())
+    }
+
+    fn GetIDsOfNames(
+        &self,
+        _riid: *const GUID,
+        names: *const PCWSTR,
+        count: u32,
+        _lcid: u32,
+        ids: *mut i32,
+    ) -> Result<()> {
+        // SAFETY: the caller's arrays hold `count` entries.
+        unsafe { self.dispatch_info.GetIDsOfNames(names, count, ids) }
+    }
 
     fn Invoke(
         &self,
         dispid: i32,
         _riid: *const GUID,
         _lcid: u32,
-        _flags: DISPATCH_FLAGS,
+        flags: DISPATCH_FLAGS,
         params: *const DISPPARAMS,
         result: *mut VARIANT,
-        _excepinfo: *mut EXCEPINFO,
-        _argerr: *mut u32,
+        excepinfo: *mut EXCEPINFO,
+        argerr: *mut u32,
     ) -> Result<()> {
-        // SAFETY: COM hands a live DISPPARAMS whose rgvarg holds cArgs VARIANTs, last
-        // parameter first; each field read is the one its VT names; `result` is null or
-        // writable.
+        let this: ITimer = self.to_interface();
+        // SAFETY: `this` is the ITimer vtable the vtable description describes; the other
+        // pointers are the caller's, passed on unchanged.
         unsafe {
-            let params = &*params;
-            let args: Vec<_> = (0..params.cArgs as usize)
-                .map(|i| &(*params.rgvarg.add(i)).Anonymous.Anonymous)
-                .collect();
-            let vts: Vec<VARENUM> = args.iter().map(|a| a.vt).collect();
-            let byref = |vt: VARENUM| VARENUM(vt.0 | VT_BYREF.0);
-            let answer = match (dispid, vts.as_slice()) {
-                (DISPID_RING, [reached, answer, snooze, VT_BSTR, VT_I4])
-                    if *reached == byref(VT_I4)
-                        && *answer == byref(VT_I4)
-                        && *snooze == byref(VT_BOOL) =>
-                {
-                    let (reached, answer, snooze) = (
-                        args[0].Anonymous.plVal,
-                        args[1].Anonymous.plVal,
-                        args[2].Anonymous.pboolVal,
-                    );
-                    let label = &*args[3].Anonymous.bstrVal;
-                    self.Ring(args[4].Anonymous.lVal, label, snooze, answer, reached)?
-                }
-                (DISPID_PROCESS_ID, []) => self.ProcessId()?,
-                _ => return Err(DISP_E_MEMBERNOTFOUND.into()),
-            };
-            if !result.is_null() {
-                *result = VARIANT::from(answer);
-            }
+            DispInvoke(
+                this.as_raw(),
+                &self.vtable_info,
+                dispid,
+                flags.0,
+                params.cast_mut(),
+                result,
+                excepinfo,
+                argerr,
+            )
         }
-        Ok(())
     }
 }
 
@@ -144,7 +167,8 @@ impl IDispatch_Impl for Timer_Impl {
 pub const DISPID_RING: i32 = 1;
 pub const DISPID_PROCESS_ID: i32 = 2;
 
-/// `ITimer::Ring(value, label)` through `IDispatch::Invoke`: (snooze, answer, reached, pruned).
+/// `ITimer::Ring(value, label)` late-bound, through `IDispatch::Invoke` as a script calls it:
+/// (snooze, answer, reached, pruned).
 pub fn ring(timer: &IDispatch, value: i32, label: &str) -> Result<(VARIANT_BOOL, i32, i32, i32)> {
     let (mut snooze, mut answer, mut reached) = (VARIANT_FALSE, 0i32, 0i32);
     let byref = |vt: VARENUM, pointer: *mut c_void| {
@@ -315,7 +339,7 @@ impl ITimerSink_Impl for VtableSink_Impl {
 }
 
 /// Connects `sink` to `timer`'s connection point for `iid`; the cookie.
-pub fn advise(timer: &IDispatch, iid: GUID, sink: &IUnknown) -> Result<u32> {
+pub fn advise(timer: &ITimer, iid: GUID, sink: &IUnknown) -> Result<u32> {
     let container: IConnectionPointContainer = timer.cast()?;
     // SAFETY: plain COM calls with live interfaces.
     unsafe { container.FindConnectionPoint(&iid)?.Advise(sink) }
@@ -335,13 +359,13 @@ pub fn executable(name: &str) -> Option<PathBuf> {
 
 /// `timer` marshaled for another process on this machine (`CoMarshalInterface`, one
 /// unmarshal), as hex text for a command line.
-pub fn marshal(timer: &IDispatch) -> Result<String> {
+pub fn marshal(timer: &ITimer) -> Result<String> {
     // SAFETY: plain COM calls on a stream this function owns.
     unsafe {
         let stream = CreateStreamOnHGlobal(HGLOBAL::default(), true)?;
         CoMarshalInterface(
             &stream,
-            &IDispatch::IID,
+            &ITimer::IID,
             timer,
             MSHCTX_LOCAL.0 as u32,
             None,
@@ -369,7 +393,7 @@ pub fn marshal(timer: &IDispatch) -> Result<String> {
 }
 
 /// The timer that [`marshal`] wrote as `hex`.
-pub fn unmarshal(hex: &str) -> Result<IDispatch> {
+pub fn unmarshal(hex: &str) -> Result<ITimer> {
     let bytes: Vec<u8> = (0..hex.len() / 2)
         .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
         .collect();

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use cpgen_local_server::generated::{
-    CLSID_Timer, DIID_DTimerEvents, IID_ITimerSink, LIBID_TimerLib,
+    CLSID_Timer, DIID_DTimerEvents, IID_ITimerSink, ITimer, LIBID_TimerLib,
 };
 use cpgen_local_server::{
     DispSink, Event, Log, VtableSink, advise, executable, marshal, process_id,
@@ -21,7 +21,7 @@ use windows::Win32::System::Ole::LoadRegTypeLib;
 use windows::Win32::System::Registry::{
     HKEY, HKEY_CLASSES_ROOT, HKEY_CURRENT_USER, RRF_RT_REG_SZ, RegGetValueW,
 };
-use windows_core::{HSTRING, PCWSTR};
+use windows_core::{BSTR, HSTRING, Interface, PCWSTR};
 
 /// The tests take turns: they register and unregister the same class.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -67,17 +67,29 @@ fn class_key() -> String {
     format!("CLSID\\{{{CLSID_Timer:?}}}")
 }
 
-/// A timer from the server EXE that COM starts from the registration, as `IDispatch` (see
-/// [`ring`] for why).
-fn create_timer() -> IDispatch {
+/// A timer from the server EXE that COM starts from the registration; `ITimer` is marshaled by
+/// the type-library marshaler, from the type library the server registered.
+fn create_timer() -> ITimer {
     // SAFETY: plain COM call.
     unsafe { CoCreateInstance(&CLSID_Timer, None, CLSCTX_LOCAL_SERVER) }
         .expect("CoCreateInstance(CLSID_Timer, CLSCTX_LOCAL_SERVER)")
 }
 
-/// `Ring(value, label)`: (snooze, answer, reached, pruned).
-fn ring(timer: &IDispatch, value: i32, label: &str) -> (VARIANT_BOOL, i32, i32, i32) {
-    cpgen_local_server::ring(timer, value, label).unwrap()
+/// `ITimer::Ring(value, label)` through the vtable: (snooze, answer, reached, pruned).
+fn ring(timer: &ITimer, value: i32, label: &str) -> (VARIANT_BOOL, i32, i32, i32) {
+    let (mut snooze, mut answer, mut reached) = (VARIANT_FALSE, 0, 0);
+    // SAFETY: [out] pointers to locals that outlive the call.
+    let pruned = unsafe {
+        timer.Ring(
+            value,
+            &BSTR::from(label),
+            &mut snooze,
+            &mut answer,
+            &mut reached,
+        )
+    }
+    .unwrap();
+    (snooze, answer, reached, pruned)
 }
 
 #[test]
@@ -140,7 +152,8 @@ fn events_cross_from_the_server_process_with_answers_by_reference() {
     let _turn = turn();
     server("/RegServer");
     let timer = create_timer();
-    let pid = process_id(&timer).unwrap();
+    // SAFETY: plain COM call.
+    let pid = unsafe { timer.ProcessId() }.unwrap();
     assert_ne!(
         pid as u32,
         std::process::id(),
@@ -165,6 +178,17 @@ fn events_cross_from_the_server_process_with_answers_by_reference() {
     );
     assert_eq!(answer, 15, "the vtable sink's [out] answer");
     assert_eq!((reached, pruned), (2, 0));
+
+    // Late-bound, as a script calls it: IDispatch::Invoke by DISPID with by-reference [out]
+    // arguments, served by DispInvoke over the built type library.
+    let dispatch: IDispatch = timer.cast().unwrap();
+    let (snooze, answer, reached, pruned) = cpgen_local_server::ring(&dispatch, 7, "late").unwrap();
+    assert_eq!(
+        log.take(),
+        [Event::Ring(7), Event::OnRing(7, "late".to_string())]
+    );
+    assert_eq!((snooze, answer, reached, pruned), (VARIANT_TRUE, 21, 2, 0));
+    assert_eq!(process_id(&dispatch).unwrap(), pid);
 }
 
 #[test]
