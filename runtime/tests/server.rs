@@ -6,9 +6,7 @@ use std::ptr::null_mut;
 
 use cpgen_runtime::Scope;
 use cpgen_runtime::server::{Class, ObjectCount, Server, ServerKind, ThreadingModel};
-use windows::Win32::Foundation::{
-    CLASS_E_CLASSNOTAVAILABLE, CLASS_E_NOAGGREGATION, S_FALSE, S_OK,
-};
+use windows::Win32::Foundation::{CLASS_E_CLASSNOTAVAILABLE, CLASS_E_NOAGGREGATION, S_FALSE, S_OK};
 use windows::Win32::System::Com::*;
 use windows::Win32::System::Registry::{HKEY_CURRENT_USER, RRF_RT_REG_SZ, RegGetValueW};
 use windows_core::*;
@@ -140,7 +138,11 @@ fn per_user_registration_is_written_and_removed_whole() {
         Some(format!("\"{}\"", module.display()))
     );
     SERVER.unregister(Scope::User).unwrap();
-    for subkey in [key.as_str(), "CpgenRuntimeTest.Thing", "CpgenRuntimeTest.Thing.1"] {
+    for subkey in [
+        key.as_str(),
+        "CpgenRuntimeTest.Thing",
+        "CpgenRuntimeTest.Thing.1",
+    ] {
         assert_eq!(user_value(subkey), None, "{subkey} left behind");
     }
     SERVER.unregister(Scope::User).unwrap();

@@ -167,8 +167,8 @@ impl Server {
     }
 
     /// Removes all that [`register`](Self::register) wrote in `scope`: the classes' keys, their
-    /// ProgIDs (those still naming them), the type library's registration and `<module>.tlb`.
-    /// What is already gone is not an error.
+    /// ProgIDs (those still naming them), the type library's registration, and `<module>.tlb`
+    /// once no registration of the library is left. What is already gone is not an error.
     pub fn unregister(&self, scope: Scope) -> Result<()> {
         for class in self.classes {
             registry::unregister(class, scope)?;
@@ -183,9 +183,11 @@ impl Server {
                 Err(e) if registered().is_ok() => return Err(e),
                 _ => {}
             }
-            // The file is this registration's; one still loaded somewhere stays (a later
-            // registration overwrites it).
-            let _ = std::fs::remove_file(module_path()?.with_extension("tlb"));
+            // The file is the registrations' (both scopes name the same one): it goes with the
+            // last of them. One still loaded somewhere stays; a later registration overwrites it.
+            if registered().is_err() {
+                let _ = std::fs::remove_file(module_path()?.with_extension("tlb"));
+            }
         }
         Ok(())
     }
