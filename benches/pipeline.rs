@@ -78,6 +78,7 @@ fn emit(bencher: Bencher, name: &str) {
         module: cpgen::emit::module_name(name),
         cross_apartment: Default::default(),
         property_notify: false,
+        server: None,
     };
     bencher.bench(|| cpgen::emit::generate(&model, &emit_options).expect("generates"));
 }
@@ -88,8 +89,16 @@ fn generate_file(bencher: Bencher, name: &str) {
         return;
     };
     bencher.bench(|| {
-        cpgen::generate_file(&path, &options, &[], &Default::default(), false, "out.rs")
-            .expect("generates")
+        cpgen::generate_file(
+            &path,
+            &options,
+            &[],
+            &Default::default(),
+            false,
+            None,
+            "out.rs",
+        )
+        .expect("generates")
     });
 }
 

@@ -52,6 +52,7 @@ pub struct Builder {
     coclasses: Vec<String>,
     cross_apartment: crate::emit::CrossApartment,
     property_notify: bool,
+    server: Option<crate::emit::ServerOptions>,
     out_file: Option<PathBuf>,
 }
 
@@ -116,6 +117,34 @@ impl Builder {
         self
     }
 
+    /// Also generates the COM server plumbing (`--server`): `<Coclass>Class` for each creatable
+    /// coclass (CLSID, description, ProgIDs, `ThreadingModel`) and `server()`, for the
+    /// runtime's class factories, DLL exports (`cpgen_runtime::dll_exports!`), EXE class
+    /// objects and registration.
+    pub fn server(mut self) -> Self {
+        self.server.get_or_insert_with(Default::default);
+        self
+    }
+
+    /// The `ThreadingModel` every class registers (`--threading-model`: `Apartment`, `Free`,
+    /// `Both`, `Neutral`); implies [`server`](Self::server).
+    pub fn threading_model(mut self, model: &str) -> Self {
+        self.server
+            .get_or_insert_with(Default::default)
+            .threading_model = Some(model.to_string());
+        self
+    }
+
+    /// The ProgID of `coclass` (`--progid COCLASS=PROGID`, repeatable), over the IDL's
+    /// `progid`; implies [`server`](Self::server).
+    pub fn prog_id(mut self, coclass: &str, prog_id: &str) -> Self {
+        self.server
+            .get_or_insert_with(Default::default)
+            .prog_ids
+            .push((coclass.to_string(), prog_id.to_string()));
+        self
+    }
+
     /// Where to write the code (atomically; an unchanged file is not touched).
     pub fn out_file(mut self, path: impl AsRef<Path>) -> Self {
         self.out_file = Some(path.as_ref().to_path_buf());
@@ -146,6 +175,7 @@ impl Builder {
             &self.coclasses,
             &self.cross_apartment,
             self.property_notify,
+            self.server.as_ref(),
             &out_name,
         )
         .map_err(|e| anyhow!(e.render_plain()))?;

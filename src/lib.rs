@@ -40,6 +40,7 @@ pub fn generate_file(
     coclasses: &[String],
     cross_apartment: &emit::CrossApartment,
     property_notify: bool,
+    server: Option<&emit::ServerOptions>,
     out: &str,
 ) -> Result<GeneratedFile, Diagnostic> {
     let model = load(idl, options)?;
@@ -51,6 +52,7 @@ pub fn generate_file(
             module: emit::module_name(&stem),
             cross_apartment: cross_apartment.clone(),
             property_notify,
+            server: server.cloned(),
         },
     )?;
     let text = write::with_header(
@@ -63,6 +65,7 @@ pub fn generate_file(
                 coclasses,
                 cross_apartment,
                 property_notify,
+                server,
             ),
             features: &generated.features,
         },

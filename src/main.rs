@@ -19,6 +19,7 @@ use cpgen::Diagnostic;
         cpgen object.idl -o src/events.rs --check   fail (with a diff) if the file is stale\n  \
         cpgen object.idl -I include -D DEBUG -o -    print to stdout\n  \
         cpgen object.idl -o - --cross-apartment     fire from worker threads into any apartment\n  \
+        cpgen object.idl -o src/events.rs --server  with class registrations for a COM server\n  \
         cpgen features object.idl                   the Cargo.toml dependencies it needs\n  \
         cpgen inspect object.idl --json             the model cpgen reads"
 )]
@@ -54,6 +55,19 @@ struct Generate {
     /// and [requestedit] property (automatic for a coclass that lists IPropertyNotifySink).
     #[arg(long)]
     property_notify: bool,
+    /// Also generate the COM server plumbing: for each creatable coclass of the output its
+    /// registration (`<Coclass>Class`), and `server()`, which the runtime's class factories,
+    /// DLL exports (`cpgen_runtime::dll_exports!`), EXE class objects and registry writing use.
+    #[arg(long)]
+    server: bool,
+    /// With --server: the ThreadingModel every class registers (apartment, free, both,
+    /// neutral), over the IDL's [threading]; Apartment if neither says.
+    #[arg(long, value_name = "MODEL", requires = "server")]
+    threading_model: Option<String>,
+    /// With --server: the ProgID of COCLASS (repeatable), over the IDL's [progid]; else
+    /// `<Library>.<Coclass>.<major version>`.
+    #[arg(long = "progid", value_name = "COCLASS=PROGID", requires = "server", value_parser = prog_id)]
+    prog_ids: Vec<(String, String)>,
     /// Write nothing; exit 1 with a unified diff if FILE differs from what would be generated.
     #[arg(long)]
     check: bool,
@@ -112,6 +126,16 @@ fn define(arg: &str) -> Result<(String, Option<String>), String> {
         ));
     }
     Ok((name.to_string(), value))
+}
+
+/// `--progid COCLASS=PROGID`.
+fn prog_id(arg: &str) -> Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((coclass, prog_id)) if !coclass.is_empty() && !prog_id.is_empty() => {
+            Ok((coclass.to_string(), prog_id.to_string()))
+        }
+        _ => Err(format!("`{arg}`: expected COCLASS=PROGID")),
+    }
 }
 
 impl Input {
@@ -230,6 +254,7 @@ fn features(
         coclasses,
         &cpgen::emit::CrossApartment::None,
         property_notify,
+        None,
         "-",
     )?;
     report(&generated.warnings);
@@ -270,12 +295,17 @@ fn generate(args: Generate) -> Result<ExitCode, Diagnostic> {
     } else {
         cpgen::emit::CrossApartment::Sources(args.cross_apartment)
     };
+    let server = args.server.then_some(cpgen::emit::ServerOptions {
+        threading_model: args.threading_model,
+        prog_ids: args.prog_ids,
+    });
     let generated = cpgen::generate_file(
         &input.idl,
         &input.options(),
         &args.coclasses,
         &cross_apartment,
         args.property_notify,
+        server.as_ref(),
         &out_name,
     )?;
     report(&generated.warnings);

@@ -27,6 +27,7 @@ pub fn command_options(
     coclasses: &[String],
     cross_apartment: &crate::emit::CrossApartment,
     property_notify: bool,
+    server: Option<&crate::emit::ServerOptions>,
 ) -> Vec<String> {
     let mut options = Vec::new();
     for dir in &preprocess.include_dirs {
@@ -61,6 +62,17 @@ pub fn command_options(
     }
     if property_notify {
         options.push("--property-notify".to_string());
+    }
+    if let Some(server) = server {
+        options.push("--server".to_string());
+        if let Some(model) = &server.threading_model {
+            options.extend(["--threading-model".to_string(), model.clone()]);
+        }
+        let mut prog_ids = server.prog_ids.clone();
+        prog_ids.sort();
+        for (coclass, prog_id) in prog_ids {
+            options.extend(["--progid".to_string(), format!("{coclass}={prog_id}")]);
+        }
     }
     options
 }

@@ -10,6 +10,11 @@ pub struct {{ name }}ConnectionPoints {
 {%- for s in sources %}
     pub {{ s.name }}: {{ s.name }}Proxy,
 {%- endfor %}
+{%- if counted %}
+    /// Counts the object holding these for the server's `DllCanUnloadNow` (and an EXE
+    /// server's lifetime).
+    object_count: cpgen_runtime::server::ObjectCount,
+{%- endif %}
 }
 
 impl Default for {{ name }}ConnectionPoints {
@@ -30,6 +35,9 @@ impl {{ name }}ConnectionPoints {
         {%- for s in sources %}
             {{ s.name }}: {{ s.name }}Proxy::default(),
         {%- endfor %}
+        {%- if counted %}
+            object_count: cpgen_runtime::server::ObjectCount::new(),
+        {%- endif %}
         }
     }
 

@@ -330,3 +330,79 @@ fn the_builder_selects_cross_apartment_sources_as_the_command_line_does() {
         assert_eq!(body(&cli), body(&built), "{flags:?}");
     }
 }
+
+#[test]
+fn server_plumbing_is_generated_on_request_from_the_cli_and_the_builder_alike() {
+    let (_dir, root) = sample();
+    let args = [
+        "clock.idl",
+        "--server",
+        "--threading-model",
+        "both",
+        "--progid",
+        "Clock=Acme.Clock.3",
+        "-o",
+        "cli.rs",
+    ];
+    let output = cpgen(&args, &root);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    cpgen::Builder::new()
+        .idl(root.join("clock.idl"))
+        .threading_model("both")
+        .prog_id("Clock", "Acme.Clock.3")
+        .out_file(root.join("built.rs"))
+        .generate()
+        .unwrap();
+    let cli = std::fs::read_to_string(root.join("cli.rs")).unwrap();
+    let built = std::fs::read_to_string(root.join("built.rs")).unwrap();
+    let body = |text: &str| text.split_once("\n\n").unwrap().1.to_string();
+    assert_eq!(body(&cli), body(&built));
+    // The header says how to regenerate it.
+    assert!(
+        cli.contains(
+            "cpgen clock.idl --server --threading-model both --progid Clock=Acme.Clock.3 -o cli.rs"
+        ),
+        "{cli}"
+    );
+    for expected in [
+        "pub const fn ClockClass(",
+        "prog_id: Some(\"Acme.Clock.3\"),",
+        "version_independent_prog_id: Some(\"Acme.Clock\"),",
+        "threading_model: cpgen_runtime::server::ThreadingModel::Both,",
+        "pub const fn server(",
+    ] {
+        assert!(cli.contains(expected), "missing {expected}");
+    }
+    // Without --server, none of it.
+    let plain = cpgen(&["clock.idl", "-o", "-"], &root);
+    assert!(!text(&plain.stdout).contains("cpgen_runtime::server"));
+}
+
+#[test]
+fn server_options_need_the_flag_and_their_form() {
+    let (_dir, root) = sample();
+    for args in [
+        &["clock.idl", "--threading-model", "both", "-o", "-"][..],
+        &["clock.idl", "--server", "--progid", "Clock", "-o", "-"],
+    ] {
+        let output = cpgen(args, &root);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+    let output = cpgen(
+        &[
+            "clock.idl",
+            "--server",
+            "--threading-model",
+            "single",
+            "-o",
+            "-",
+        ],
+        &root,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("threading model `single` is not one a server registers"),
+        "{}",
+        text(&output.stderr)
+    );
+}

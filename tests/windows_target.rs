@@ -26,6 +26,8 @@ const CRATES: &[&str] = &[
     "tests/wine/quickstart",
     // A virtual workspace: `cargo test` there tests both members (server DLL and client).
     "examples/clock_server",
+    // An EXE server on the --server plumbing, started by COM, firing into other processes.
+    "tests/wine/local_server",
 ];
 
 /// The crates that include generated code, which clippy checks too.
@@ -38,6 +40,7 @@ const LINTED: &[&str] = &[
     "tests/wine/sdk_events",
     "tests/wine/realworld",
     "examples/clock_server",
+    "tests/wine/local_server",
 ];
 
 #[test]

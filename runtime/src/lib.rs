@@ -20,6 +20,8 @@
 //! - [`property_notify`]: asking `IPropertyNotifySink` sinks whether a property may change;
 //! - [`record`]: structs sent as `VT_RECORD`, with this crate's `IRecordInfo`;
 //! - [`type_library`]: a type library built in memory from static tables;
+//! - [`server`]: class factories, a DLL's exports ([`dll_exports!`]), an EXE's class objects,
+//!   and registration, for files generated with `--server`;
 //! - [`require_version!`]: the check that a generated file was made for this crate.
 //!
 //! Generated code uses it as below, for a source interface the windows crate already has
@@ -95,6 +97,7 @@ pub mod receive;
 pub mod record;
 pub mod report;
 mod scope;
+pub mod server;
 pub mod sink;
 pub mod sinks;
 pub mod type_library;

@@ -9,7 +9,8 @@
 //! dispinterfaces; one `<S>Proxy` per source interface `S` with its `Fire_` methods
 //! ([`events`] decides their parameters, [`oracle`] the type mapping); the typed sinks
 //! `<S>Handler` and `<S>Sink` ([`sinks`]); one `<C>ConnectionPoints` per connectable coclass
-//! `C`; and `type_library()`'s tables ([`type_info`]). What is the same for every IDL is the
+//! `C`; `type_library()`'s tables ([`type_info`]); and, with `--server`, the classes' registrations
+//! and `server()` ([`server`]). What is the same for every IDL is the
 //! `cpgen-runtime` crate's, named, not written. The text is formatted with prettyplease, so the
 //! same model gives the same bytes on every machine; [`format`] does it a part at a time, on all
 //! cores, with windows-bindgen's render running beside the rest.
@@ -25,6 +26,7 @@ pub mod oracle;
 mod parts;
 mod paths;
 mod records;
+mod server;
 mod sinks;
 mod type_info;
 
@@ -32,6 +34,7 @@ use crate::Diagnostic;
 use crate::model::{Coclass, Model};
 use events::Event;
 use format::Part;
+pub use server::ServerOptions;
 
 /// What to generate.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +50,9 @@ pub struct Options {
     /// methods that announce its `[bindable]` and `[requestedit]` properties (a coclass that
     /// lists `IPropertyNotifySink` as a source gets them anyway).
     pub property_notify: bool,
+    /// The server plumbing (`--server`): class registrations and `server()`, and every
+    /// `<C>ConnectionPoints` counting its object.
+    pub server: Option<ServerOptions>,
 }
 
 /// Which source interfaces fire across apartments (`--cross-apartment[=SOURCE]`).
@@ -118,6 +124,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
         &coclasses,
         &options.cross_apartment,
         options.property_notify,
+        options.server.as_ref(),
     )?;
     // The bindings are rendered by the thread that formats them, while others format the rest;
     // a part per source interface and coclass, so that no part is the whole file.
@@ -140,6 +147,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
         file.typed_sinks()?,
         file.connection_points()?,
         vec![file.type_library()?],
+        vec![file.server()?],
     ] {
         parts.extend(items.into_iter().map(Part::Items));
     }

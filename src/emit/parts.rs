@@ -6,6 +6,7 @@ use askama::Template;
 
 use super::events::{self, Event};
 use super::notify::{self, Notified};
+use super::server::{self as server_plumbing, ServerOptions};
 use super::sinks::{self, Handler};
 use super::{
     CrossApartment, RUNTIME_VERSION, bindings, check_cross_apartment, check_free,
@@ -23,6 +24,8 @@ pub struct File<'m> {
     table: Option<type_info::Table>,
     /// Every coclass gets an `IPropertyNotifySink` connection point.
     property_notify: bool,
+    /// The server plumbing's classes, with `--server`.
+    server: Option<Vec<server_plumbing::Class>>,
 }
 
 /// One source interface of the file.
@@ -45,6 +48,7 @@ impl<'m> File<'m> {
         coclasses: &'m [&'m Coclass],
         cross_apartment: &CrossApartment,
         property_notify: bool,
+        server: Option<&ServerOptions>,
     ) -> Result<Self, Diagnostic> {
         let mut names: Vec<&'m str> = Vec::new();
         for name in coclasses
@@ -77,12 +81,16 @@ impl<'m> File<'m> {
                 })
             })
             .collect::<Result<_, Diagnostic>>()?;
+        let server = server
+            .map(|options| server_plumbing::classes(model, coclasses, options))
+            .transpose()?;
         Ok(Self {
             model,
             coclasses,
             sources,
             table,
             property_notify,
+            server,
         })
     }
 
@@ -229,9 +237,26 @@ impl<'m> File<'m> {
                 only: self.coclasses.len() == 1 && coclass.name != "C",
                 notify: notify::wanted(coclass, self.property_notify),
                 notified: notify::properties(self.model, coclass),
+                counted: self.server.is_some(),
             })?);
         }
         Ok(out)
+    }
+
+    /// With `--server`: `<C>Class` for each creatable coclass `C`, and `server()`.
+    pub fn server(&self) -> Result<String, Diagnostic> {
+        match &self.server {
+            Some(classes) => render(&ServerTemplate {
+                classes,
+                table: self.table.as_ref(),
+                library: self
+                    .coclasses
+                    .first()
+                    .and_then(|c| c.library.as_deref())
+                    .unwrap_or_default(),
+            }),
+            None => Ok(String::new()),
+        }
     }
 
     /// `type_library()`, when the coclasses are in a library with a uuid.
@@ -403,6 +428,17 @@ struct ConnectionPointsTemplate<'a> {
     /// `notified`.
     notify: bool,
     notified: Vec<Notified>,
+    /// The object counts for the server's `DllCanUnloadNow` while it holds these (`--server`).
+    counted: bool,
+}
+
+#[derive(Template)]
+#[template(path = "server.rs", escape = "none")]
+struct ServerTemplate<'a> {
+    classes: &'a [server_plumbing::Class],
+    table: Option<&'a type_info::Table>,
+    /// The name of the coclasses' library, whose `LIBID_` the table's GUID is.
+    library: &'a str,
 }
 
 #[derive(Template)]

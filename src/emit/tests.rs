@@ -21,6 +21,7 @@ fn options() -> Options {
         module: "t_idl".into(),
         cross_apartment: Default::default(),
         property_notify: false,
+        server: None,
     }
 }
 

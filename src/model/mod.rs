@@ -264,6 +264,15 @@ pub struct Coclass {
     pub helpstring: Option<String>,
     pub library: Option<String>,
     pub noncreatable: bool,
+    /// `[progid("Lib.Class.1")]`: the ProgID a server registers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progid: Option<String>,
+    /// `[vi_progid("Lib.Class")]`: the version-independent ProgID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vi_progid: Option<String>,
+    /// `[threading(both)]`: the threading model, as written (`apartment`, `both`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threading: Option<String>,
     #[serde(skip)]
     pub imported: bool,
     /// The `TYPEFLAGS` its attributes give it in a type library (`[control]`, `[hidden]`,

@@ -715,6 +715,9 @@ impl<'a> Resolver<'a> {
                 helpstring: helpstring(attrs),
                 library: raw.library.clone(),
                 noncreatable: has(attrs, "noncreatable"),
+                progid: string_attr(attrs, "progid"),
+                vi_progid: string_attr(attrs, "vi_progid"),
+                threading: attr(attrs, "threading").map(|a| arg_text(raw.unit, a)),
                 imported: raw.unit.imported,
                 type_flags: flags(attrs, TYPE_FLAGS),
             });
@@ -972,7 +975,12 @@ fn has(attrs: &[Attribute], name: &str) -> bool {
 }
 
 fn helpstring(attrs: &[Attribute]) -> Option<String> {
-    match &attr(attrs, "helpstring")?.expr()?.kind {
+    string_attr(attrs, "helpstring")
+}
+
+/// The string argument of attribute `name` (`progid("A.B.1")`).
+fn string_attr(attrs: &[Attribute], name: &str) -> Option<String> {
+    match &attr(attrs, name)?.expr()?.kind {
         ast::ExprKind::Str(s) => Some(s.clone()),
         _ => None,
     }

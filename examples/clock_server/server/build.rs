@@ -14,7 +14,13 @@ use cpgen_wine_support::build::{cpgen, fixtures, out_dir, widl_type_library};
 fn main() {
     let out = out_dir();
     println!("cargo:rerun-if-env-changed=WINDRES");
-    cpgen(&fixtures().join("clock.idl"), &[], &out.join("events.rs"));
+    // --server: the class registration and `server()` the DLL's exports serve; Both, since the
+    // object locks its own state and the connection points are thread-safe.
+    cpgen(
+        &fixtures().join("clock.idl"),
+        &["--server", "--threading-model", "both"],
+        &out.join("events.rs"),
+    );
     widl_type_library(&out, "clock");
 
     let rc = out.join("clock.rc");

@@ -15,7 +15,8 @@ use windows::Win32::System::Variant::{
     VARENUM, VARIANT, VT_BOOL, VT_BSTR, VT_BYREF, VT_DISPATCH, VT_I4,
 };
 use windows_core::{
-    BSTR, ComObject, Error, GUID, HRESULT, HSTRING, IUnknown, Interface, PCSTR, Result, implement,
+    BOOL, BSTR, ComObject, Error, GUID, HRESULT, HSTRING, IUnknown, Interface, PCSTR, PCWSTR,
+    Result, implement,
 };
 
 /// What `cpgen fixtures/clock.idl -o events.rs` writes.
@@ -61,6 +62,21 @@ pub fn call_export(dll: &Path, name: &str) -> Result<HRESULT> {
         let export = GetProcAddress(module, PCSTR(name.as_ptr())).ok_or_else(Error::from_thread)?;
         let export: unsafe extern "system" fn() -> HRESULT = std::mem::transmute(export);
         Ok(export())
+    }
+}
+
+/// Calls `DllInstall(install, cmd_line)` of the DLL at `dll`, as `regsvr32 /n /i:<cmd_line>`
+/// (with `/u` to uninstall) does.
+pub fn dll_install(dll: &Path, install: bool, cmd_line: &str) -> Result<()> {
+    let cmd_line = HSTRING::from(cmd_line);
+    // SAFETY: NUL-terminated names; the export has the documented signature.
+    unsafe {
+        let module = LoadLibraryW(&HSTRING::from(dll.as_os_str()))?;
+        let export = GetProcAddress(module, PCSTR(c"DllInstall".as_ptr().cast()))
+            .ok_or_else(Error::from_thread)?;
+        let export: unsafe extern "system" fn(BOOL, PCWSTR) -> HRESULT =
+            std::mem::transmute(export);
+        export(install.into(), PCWSTR(cmd_line.as_ptr())).ok()
     }
 }
 

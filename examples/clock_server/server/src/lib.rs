@@ -7,7 +7,14 @@
 //!   library), `IConnectionPointContainer` (delegating to the generated `ClockConnectionPoints`)
 //!   and `IProvideClassInfo2` (the generated `get_guid` and `class_info`);
 //! - the events, fired with the generated `Fire_` methods when a client calls `IClock`;
-//! - the class factory and the four exports of a COM DLL.
+//! - its constructor, named to the generated `ClockClass`, and the one line that makes the
+//!   DLL's exports ([`cpgen_runtime::dll_exports!`]).
+//!
+//! The class factory, `DllGetClassObject`, `DllCanUnloadNow`, `DllRegisterServer`,
+//! `DllUnregisterServer` and `DllInstall` (per-user registration), the object count and the
+//! registry keys are cpgen's: `--server` generates the class's registration (CLSID, ProgIDs
+//! `ClockLib.Clock.1` and `ClockLib.Clock`, `ThreadingModel=Both`, type library) and the
+//! runtime does the rest.
 //!
 //! The type library (widl's, from the same IDL) is linked into the DLL as resource
 //! `TYPELIB 1`; the object loads it with `LoadTypeLibEx` on the DLL's own path.
@@ -18,34 +25,23 @@
 //! by-reference argument or `OnAlarm`'s `[out]`) re-arms the alarm [`SNOOZE_SECONDS`] later.
 #![deny(warnings)]
 
-use std::ffi::c_void;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use windows::Win32::Foundation::{
-    CLASS_E_CLASSNOTAVAILABLE, CLASS_E_NOAGGREGATION, DISP_E_UNKNOWNINTERFACE, E_POINTER,
-    ERROR_FILE_NOT_FOUND, HMODULE, S_FALSE, S_OK, VARIANT_FALSE,
-};
+use cpgen_runtime::server::Server;
+use windows::Win32::Foundation::{DISP_E_UNKNOWNINTERFACE, VARIANT_FALSE};
 use windows::Win32::System::Com::{
-    DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO, IClassFactory, IClassFactory_Impl, IConnectionPoint,
-    IConnectionPointContainer, IConnectionPointContainer_Impl, IDispatch, IDispatch_Impl,
-    IEnumConnectionPoints, ITypeInfo, ITypeLib,
-};
-use windows::Win32::System::LibraryLoader::{
-    GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-    GetModuleFileNameW, GetModuleHandleExW,
+    DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO, IConnectionPoint, IConnectionPointContainer,
+    IConnectionPointContainer_Impl, IDispatch, IDispatch_Impl, IEnumConnectionPoints, ITypeInfo,
+    ITypeLib,
 };
 use windows::Win32::System::Ole::{
     DispInvoke, IProvideClassInfo_Impl, IProvideClassInfo2, IProvideClassInfo2_Impl, LoadTypeLibEx,
-    REGKIND_NONE, SELFREG_E_CLASS,
-};
-use windows::Win32::System::Registry::{
-    HKEY_CLASSES_ROOT, REG_SZ, RegDeleteTreeW, RegSetKeyValueW,
+    REGKIND_NONE,
 };
 use windows::Win32::System::Variant::VARIANT;
 use windows_core::{
-    BOOL, BSTR, ComObject, Error, GUID, HRESULT, HSTRING, IUnknown, IUnknownImpl, Interface,
-    PCWSTR, Ref, Result, implement,
+    BSTR, ComObject, Error, GUID, HSTRING, IUnknown, IUnknownImpl, Interface, PCWSTR, Result,
+    implement,
 };
 
 /// What `cpgen fixtures/clock.idl -o events.rs` writes.
@@ -54,51 +50,26 @@ pub mod generated {
 }
 
 use generated::{
-    Alarmed, CConnectionPoints, CLSID_Clock, ClockState, IClock, IClock_Impl, IID_IClock, Running,
+    Alarmed, CConnectionPoints, ClockClass, ClockState, IClock, IClock_Impl, IID_IClock, Running,
     Stopped,
 };
 
+/// The DLL's one class, made by [`Clock::create`], and its type library: what the exports
+/// below serve and register.
+static SERVER: Server = generated::server(&[ClockClass(Clock::create)]);
+
+cpgen_runtime::dll_exports!(SERVER);
+
 /// How far a snoozed alarm moves.
 pub const SNOOZE_SECONDS: i32 = 60;
-
-/// Live `Clock` objects and `LockServer(TRUE)` calls: `DllCanUnloadNow` answers S_OK at zero.
-static OBJECTS: AtomicUsize = AtomicUsize::new(0);
-static LOCKS: AtomicUsize = AtomicUsize::new(0);
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// This DLL's module handle, found from the address of one of its functions (no DllMain).
-fn this_module() -> Result<HMODULE> {
-    let mut module = HMODULE::default();
-    // SAFETY: with FROM_ADDRESS the "name" is an address inside this module; the handle is
-    // not counted, and stays valid while this code runs.
-    unsafe {
-        GetModuleHandleExW(
-            GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-            PCWSTR(this_module as *const () as *const u16),
-            &mut module,
-        )?;
-    }
-    Ok(module)
-}
-
-/// The full path of this DLL, as `InprocServer32` and `LoadTypeLibEx` want it.
-fn this_path() -> Result<HSTRING> {
-    let module = this_module()?;
-    let mut buffer = vec![0u16; 32_768];
-    // SAFETY: the buffer is writable for its whole length.
-    let len = unsafe { GetModuleFileNameW(Some(module), &mut buffer) } as usize;
-    if len == 0 || len >= buffer.len() {
-        return Err(Error::from_thread());
-    }
-    Ok(HSTRING::from_wide(&buffer[..len]))
-}
-
 /// The type library linked into this DLL (resource `TYPELIB 1`).
 fn load_type_lib() -> Result<ITypeLib> {
-    let path = this_path()?;
+    let path = HSTRING::from(cpgen_runtime::server::module_path()?.as_os_str());
     // SAFETY: a valid, NUL-terminated path; REGKIND_NONE leaves the registry alone.
     unsafe { LoadTypeLibEx(&path, REGKIND_NONE) }
 }
@@ -135,7 +106,6 @@ impl Clock {
             let vtable_info = dispatch_info.GetRefTypeInfo(vtable)?;
             (dispatch_info, vtable_info)
         };
-        OBJECTS.fetch_add(1, Ordering::SeqCst);
         Ok(ComObject::new(Self {
             events: CConnectionPoints::new(),
             type_lib,
@@ -148,11 +118,10 @@ impl Clock {
             }),
         }))
     }
-}
 
-impl Drop for Clock {
-    fn drop(&mut self) {
-        OBJECTS.fetch_sub(1, Ordering::SeqCst);
+    /// A new clock as `IUnknown`: what the class factory's `CreateInstance` calls.
+    pub fn create() -> Result<IUnknown> {
+        Ok(Self::new()?.into_interface())
     }
 }
 
@@ -325,125 +294,5 @@ impl IProvideClassInfo_Impl for Clock_Impl {
 impl IProvideClassInfo2_Impl for Clock_Impl {
     fn GetGUID(&self, dwguidkind: u32) -> Result<GUID> {
         self.events.get_guid(dwguidkind)
-    }
-}
-
-/// The class object `DllGetClassObject` hands out for `CLSID_Clock`.
-#[implement(IClassFactory)]
-struct ClockFactory;
-
-impl IClassFactory_Impl for ClockFactory_Impl {
-    fn CreateInstance(
-        &self,
-        punkouter: Ref<IUnknown>,
-        riid: *const GUID,
-        ppvobject: *mut *mut c_void,
-    ) -> Result<()> {
-        if ppvobject.is_null() {
-            return Err(Error::from_hresult(E_POINTER));
-        }
-        // SAFETY: checked above.
-        unsafe { *ppvobject = std::ptr::null_mut() };
-        if !punkouter.is_null() {
-            return Err(Error::from_hresult(CLASS_E_NOAGGREGATION));
-        }
-        let clock: IUnknown = Clock::new()?.into_interface();
-        // SAFETY: riid and ppvobject are the caller's, valid per the contract.
-        unsafe { clock.query(riid, ppvobject) }.ok()
-    }
-
-    fn LockServer(&self, flock: BOOL) -> Result<()> {
-        if flock.as_bool() {
-            LOCKS.fetch_add(1, Ordering::SeqCst);
-        } else {
-            LOCKS.fetch_sub(1, Ordering::SeqCst);
-        }
-        Ok(())
-    }
-}
-
-/// # Safety
-/// COM's contract: `rclsid` and `riid` valid, `ppv` writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "system" fn DllGetClassObject(
-    rclsid: *const GUID,
-    riid: *const GUID,
-    ppv: *mut *mut c_void,
-) -> HRESULT {
-    if ppv.is_null() || rclsid.is_null() || riid.is_null() {
-        return E_POINTER;
-    }
-    // SAFETY: checked above; COM's contract for the rest.
-    unsafe {
-        *ppv = std::ptr::null_mut();
-        if *rclsid != CLSID_Clock {
-            return CLASS_E_CLASSNOTAVAILABLE;
-        }
-        let factory: IClassFactory = ClockFactory.into();
-        factory.query(riid, ppv)
-    }
-}
-
-#[unsafe(no_mangle)]
-pub extern "system" fn DllCanUnloadNow() -> HRESULT {
-    if OBJECTS.load(Ordering::SeqCst) == 0 && LOCKS.load(Ordering::SeqCst) == 0 {
-        S_OK
-    } else {
-        S_FALSE
-    }
-}
-
-/// The registration key of the class, under `HKEY_CLASSES_ROOT`.
-fn class_key() -> String {
-    format!("CLSID\\{{{CLSID_Clock:?}}}")
-}
-
-fn set_string(subkey: &str, name: Option<&str>, value: &str) -> Result<()> {
-    let data: Vec<u16> = value.encode_utf16().chain([0]).collect();
-    let name = name.map(HSTRING::from);
-    // SAFETY: the strings are NUL-terminated and outlive the call; the data is data.len()
-    // UTF-16 units.
-    unsafe {
-        RegSetKeyValueW(
-            HKEY_CLASSES_ROOT,
-            &HSTRING::from(subkey),
-            name.as_ref().map_or(PCWSTR::null(), |n| PCWSTR(n.as_ptr())),
-            REG_SZ.0,
-            Some(data.as_ptr().cast()),
-            (data.len() * 2) as u32,
-        )
-    }
-    .ok()
-}
-
-/// Registers the class machine-wide, as ATL's registrar does (`HKEY_CLASSES_ROOT`; elevation
-/// on Windows). Not per-user `HKCU\Software\Classes`: Wine 8's COM does not look there
-/// (CoCreateInstance answers REGDB_E_CLASSNOTREG). It writes the class name, and `InprocServer32` naming this DLL with `ThreadingModel=Both` (the object
-/// locks its own state; the connection points are thread-safe).
-#[unsafe(no_mangle)]
-pub extern "system" fn DllRegisterServer() -> HRESULT {
-    let register = || -> Result<()> {
-        let key = class_key();
-        let path = this_path()?.to_string();
-        set_string(&key, None, "cpgen sample clock")?;
-        let server = format!("{key}\\InprocServer32");
-        set_string(&server, None, &path)?;
-        set_string(&server, Some("ThreadingModel"), "Both")
-    };
-    match register() {
-        Ok(()) => S_OK,
-        Err(_) => SELFREG_E_CLASS,
-    }
-}
-
-/// Removes what `DllRegisterServer` wrote; S_OK if it was not there.
-#[unsafe(no_mangle)]
-pub extern "system" fn DllUnregisterServer() -> HRESULT {
-    // SAFETY: a NUL-terminated key name.
-    let status = unsafe { RegDeleteTreeW(HKEY_CLASSES_ROOT, &HSTRING::from(class_key())) };
-    if status.is_ok() || status == ERROR_FILE_NOT_FOUND {
-        S_OK
-    } else {
-        SELFREG_E_CLASS
     }
 }
