@@ -201,6 +201,11 @@ impl IDualEvents_Impl for DualSink_Impl {
         unsafe { *value = old * 10 + 1 };
         Ok(())
     }
+
+    fn Tagged(&self, n: i32, count: i32, label: &BSTR) -> Result<()> {
+        self.record(format!("Tagged({n}, {count}, {label})"));
+        Ok(())
+    }
 }
 
 impl IDispatch_Impl for DualSink_Impl {
@@ -256,6 +261,7 @@ fn the_type_library_marshaler_calls_a_dual_sink_in_another_apartment() -> Result
             unsafe {
                 proxy.Ping(7, &BSTR::from("across"))?;
                 proxy.Swap(&mut value)?;
+                proxy.Tagged(2, 3, &BSTR::from("optional"))?;
             }
             Ok((value, thread::current().id()))
         });
@@ -274,7 +280,8 @@ fn the_type_library_marshaler_calls_a_dual_sink_in_another_apartment() -> Result
         calls.seen(),
         [
             (sta, "Ping(7, across)".to_string()),
-            (sta, "Swap(4)".to_string())
+            (sta, "Swap(4)".to_string()),
+            (sta, "Tagged(2, 3, optional)".to_string()),
         ]
     );
     // The [in, out] value came back through the proxy.
