@@ -78,7 +78,7 @@ check() {
 # The environment every Wine process of the bench runs with.
 wine_env() {
     export WINEPREFIX=$cache/prefix
-    export WINEDEBUG=-all
+    export WINEDEBUG=${CPGEN_WINEDEBUG:--all}
     # No Mono/Gecko install prompts (nothing here needs .NET or HTML), and no
     # menu entries written into $HOME.
     export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"

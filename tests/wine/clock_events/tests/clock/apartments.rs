@@ -196,6 +196,7 @@ pub fn fire_from_worker<P: Send + 'static, T: Send + 'static>(
 
 #[test]
 fn a_worker_thread_fires_into_an_sta_sink_which_runs_on_its_own_thread() -> Result<()> {
+    let _turn = crate::support::crossing_apartments();
     let (log, sta, worker) = on_sta(|| {
         let log = Log::default();
         let drops = Drops::default();
@@ -249,6 +250,7 @@ fn a_worker_thread_fires_into_an_sta_sink_which_runs_on_its_own_thread() -> Resu
 
 #[test]
 fn a_free_threaded_sink_runs_on_the_firing_thread_an_sta_sink_on_its_own() -> Result<()> {
+    let _turn = crate::support::crossing_apartments();
     let (sta_log, free_log, sta, worker) = on_sta(|| {
         let (sta_log, free_log, drops) = (Log::default(), Log::default(), Drops::default());
         let clock = MtClock::new();
@@ -270,6 +272,7 @@ fn a_free_threaded_sink_runs_on_the_firing_thread_an_sta_sink_on_its_own() -> Re
 
 #[test]
 fn a_vtable_sink_needs_a_registered_proxy_to_be_fired_across_apartments() -> Result<()> {
+    let _turn = crate::support::crossing_apartments();
     let (refused, calls, sta, worker) = on_sta(|| {
         let clock = MtClock::new();
         let point = find(&clock.to_interface(), IID_IClockSink)?;
@@ -345,6 +348,7 @@ impl IClockSink_Impl for StaTickSink_Impl {
 
 #[test]
 fn a_sink_kept_in_the_table_is_released_by_unadvise_and_with_the_clock() -> Result<()> {
+    let _turn = crate::support::crossing_apartments();
     let (unadvised, released_with_clock) = on_sta(|| {
         let log = Log::default();
         let (first, second) = (Drops::default(), Drops::default());

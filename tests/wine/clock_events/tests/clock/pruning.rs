@@ -168,6 +168,7 @@ fn a_report_without_sinks_is_empty() -> Result<()> {
 
 #[test]
 fn a_sink_destroyed_while_connected_is_pruned_by_a_worker_thread() -> Result<()> {
+    let _turn = crate::support::crossing_apartments();
     // The clock and its sinks live in an STA, as an apartment-threaded client
     // would have them; the doomed sink is disconnected from every proxy
     // (CoDisconnectObject, what a client does when it shuts down) and
@@ -212,6 +213,7 @@ fn a_sink_destroyed_while_connected_is_pruned_by_a_worker_thread() -> Result<()>
 
 #[test]
 fn a_sink_whose_apartment_ended_is_pruned() -> Result<()> {
+    let _turn = crate::support::crossing_apartments();
     // The clock lives in this MTA thread; a client thread joins an STA,
     // advises a sink of its own (registered from its apartment), then leaves
     // COM, which destroys the sink while it is connected.
@@ -240,6 +242,7 @@ const CLSID_STD_GLOBAL_INTERFACE_TABLE: GUID =
 
 #[test]
 fn a_proxy_to_a_sink_whose_thread_ended_is_pruned() -> Result<()> {
+    let _turn = crate::support::crossing_apartments();
     // The default (same-apartment) mode: the clock lives in this MTA thread
     // and holds what Advise received, here a proxy to a sink living in a
     // client's STA. When the client thread leaves COM, the sink is destroyed

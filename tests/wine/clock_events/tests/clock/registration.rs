@@ -6,7 +6,6 @@
 //! or written for SinksLib here).
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::thread::{self, ThreadId};
 
 use cpgen_clock_events::sinks::{
@@ -29,11 +28,9 @@ use windows::Win32::System::Variant::VARIANT;
 use windows_core::{BSTR, ComObject, GUID, HSTRING, Interface, Result, implement};
 
 use crate::apartments::{on_sta, pump_until};
-use crate::support::{enter_mta, lock};
+use crate::support::enter_mta;
 use crate::described::{Described, describe, is_dual, other_side};
 
-/// One registration of SinksLib at a time: the tests register and unregister the same LIBID.
-static REGISTRY: Mutex<()> = Mutex::new(());
 
 /// A file of this test process's in the temporary folder.
 fn temp_tlb(name: &str) -> PathBuf {
@@ -117,7 +114,9 @@ fn the_saved_file_is_the_built_library() -> Result<()> {
 
 #[test]
 fn a_registered_library_is_found_by_libid_until_unregistered() -> Result<()> {
-    let _one = lock(&REGISTRY);
+    // One registration of SinksLib at a time (the tests register and unregister the same
+    // LIBID), and none while other tests cross apartments.
+    let _one = crate::support::crossing_apartments();
     let path = temp_tlb("registered-sinks");
     register_type_library(&path, Scope::Machine)?;
     // SAFETY: plain call.
@@ -147,7 +146,9 @@ fn a_registered_library_is_found_by_libid_until_unregistered() -> Result<()> {
 /// that registers for the machine, and unregistering for the user removes it either way.
 #[test]
 fn a_library_registered_for_the_user_is_found_until_unregistered() -> Result<()> {
-    let _one = lock(&REGISTRY);
+    // One registration of SinksLib at a time (the tests register and unregister the same
+    // LIBID), and none while other tests cross apartments.
+    let _one = crate::support::crossing_apartments();
     let path = temp_tlb("user-sinks");
     register_type_library(&path, Scope::User)?;
     let key = type_lib_key();
@@ -239,7 +240,9 @@ fn global_table() -> Result<IGlobalInterfaceTable> {
 
 #[test]
 fn the_type_library_marshaler_calls_a_dual_sink_in_another_apartment() -> Result<()> {
-    let _one = lock(&REGISTRY);
+    // One registration of SinksLib at a time (the tests register and unregister the same
+    // LIBID), and none while other tests cross apartments.
+    let _one = crate::support::crossing_apartments();
     let path = temp_tlb("marshaled-sinks");
     register_type_library(&path, Scope::Machine)?;
     let outcome = on_sta(|| {
@@ -291,7 +294,9 @@ fn the_type_library_marshaler_calls_a_dual_sink_in_another_apartment() -> Result
 
 #[test]
 fn without_the_registration_the_dual_sink_cannot_be_marshaled() -> Result<()> {
-    let _one = lock(&REGISTRY);
+    // One registration of SinksLib at a time (the tests register and unregister the same
+    // LIBID), and none while other tests cross apartments.
+    let _one = crate::support::crossing_apartments();
     on_sta(|| {
         let sink: IDualEvents = ComObject::new(DualSink(Calls::default())).to_interface();
         // SAFETY: plain call; a registration made by mistake is revoked.
