@@ -106,8 +106,9 @@ pub trait EventArg {
     fn into_variant(self) -> VARIANT;
 }
 
+/// The VARIANT of type `vt` holding `value`, with nothing else set.
 #[inline]
-fn variant(vt: VARENUM, value: VARIANT_0_0_0) -> VARIANT {
+pub(crate) fn variant(vt: VARENUM, value: VARIANT_0_0_0) -> VARIANT {
     VARIANT {
         Anonymous: VARIANT_0 {
             Anonymous: ManuallyDrop::new(VARIANT_0_0 {

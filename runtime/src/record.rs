@@ -22,12 +22,14 @@ use windows::Win32::Foundation::{
 use windows::Win32::System::Com::{CoTaskMemAlloc, CoTaskMemFree, ITypeInfo, ITypeLib};
 use windows::Win32::System::Ole::{IRecordInfo, IRecordInfo_Impl};
 use windows::Win32::System::Variant::{
-    VAR_CHANGE_FLAGS, VARENUM, VARIANT, VARIANT_0, VARIANT_0_0, VARIANT_0_0_0, VARIANT_0_0_0_0,
-    VT_BOOL, VT_BSTR, VT_BYREF, VT_DISPATCH, VT_EMPTY, VT_ERROR, VT_I1, VT_I2, VT_I4, VT_INT,
-    VT_R4, VT_RECORD, VT_UI1, VT_UI2, VT_UI4, VT_UINT, VT_UNKNOWN, VT_VARIANT, VariantChangeType,
+    VAR_CHANGE_FLAGS, VARENUM, VARIANT, VARIANT_0_0, VARIANT_0_0_0, VARIANT_0_0_0_0, VT_BOOL,
+    VT_BSTR, VT_BYREF, VT_DISPATCH, VT_EMPTY, VT_ERROR, VT_I1, VT_I2, VT_I4, VT_INT, VT_R4,
+    VT_RECORD, VT_UI1, VT_UI2, VT_UI4, VT_UINT, VT_UNKNOWN, VT_VARIANT, VariantChangeType,
     VariantCopyInd,
 };
 use windows_core::{BOOL, BSTR, Error, GUID, IUnknown, PCWSTR, Ref, Result, implement};
+
+use crate::dispatch::variant;
 
 /// A struct as the generated file describes it for its `IRecordInfo`.
 pub struct Record {
@@ -187,20 +189,6 @@ unsafe fn clone_into<T: Clone>(from: *const u8, to: *mut u8) {
 /// The VARIANT that points at `data` as `VT_BYREF | vt`.
 fn by_ref(vt: VARENUM, data: *mut c_void) -> VARIANT {
     variant(VARENUM(vt.0 | VT_BYREF.0), VARIANT_0_0_0 { byref: data })
-}
-
-fn variant(vt: VARENUM, value: VARIANT_0_0_0) -> VARIANT {
-    VARIANT {
-        Anonymous: VARIANT_0 {
-            Anonymous: ManuallyDrop::new(VARIANT_0_0 {
-                vt,
-                wReserved1: 0,
-                wReserved2: 0,
-                wReserved3: 0,
-                Anonymous: value,
-            }),
-        },
-    }
 }
 
 /// `VT_RECORD | VT_BYREF` pointing at the caller's struct, for `[in, out]`, `[out]` and `[in]`
