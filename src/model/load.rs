@@ -28,14 +28,6 @@ pub struct Loaded {
 }
 
 pub fn load(path: &Path, options: &Options) -> Result<Loaded, Diagnostic> {
-    let mut loader = Loader {
-        options,
-        sources: SourceSet::new(),
-        units: Vec::new(),
-        seen: HashSet::new(),
-        preprocessed: 0,
-        depth: 0,
-    };
     match std::fs::metadata(path) {
         Err(e) => {
             return Err(Diagnostic::new(format!(
@@ -54,33 +46,48 @@ pub fn load(path: &Path, options: &Options) -> Result<Loaded, Diagnostic> {
     if let Some(loaded) = parallel::load(path, options) {
         return Ok(loaded);
     }
+    let mut loader = Loader {
+        files: Files::new(options),
+        units: Vec::new(),
+        depth: 0,
+    };
     loader.load(path, None)?;
     Ok(Loaded {
-        sources: loader.sources,
+        sources: loader.files.sources,
         units: loader.units,
     })
 }
 
-struct Loader<'a> {
+/// What both loaders keep while they read: the sources, the files already read, and how much
+/// preprocessed text they came to; and the two steps they take alike, per file and per import.
+struct Files<'a> {
     options: &'a Options,
     sources: SourceSet,
-    units: Vec<Unit>,
     /// Canonical paths of files already read or being read (an import cycle stops here).
     seen: HashSet<PathBuf>,
     /// Bytes of preprocessed text of every file so far (at most `preprocess::MAX_OUTPUT`).
     preprocessed: usize,
-    /// How many imports lead to the file being read (each one recurses).
-    depth: usize,
 }
 
-/// How deeply imports may nest; real chains (mshtml.idl to ocidl.idl to ... wtypes.idl) are a few.
-const MAX_IMPORT_DEPTH: usize = 64;
+impl<'a> Files<'a> {
+    fn new(options: &'a Options) -> Self {
+        Self {
+            options,
+            sources: SourceSet::new(),
+            seen: HashSet::new(),
+            preprocessed: 0,
+        }
+    }
 
-impl Loader<'_> {
-    fn load(&mut self, path: &Path, imported_at: Option<Loc>) -> Result<(), Diagnostic> {
+    /// `path` preprocessed (imported at `imported_at`), or none when it was read already.
+    fn preprocess(
+        &mut self,
+        path: &Path,
+        imported_at: Option<Loc>,
+    ) -> Result<Option<preprocess::Output>, Diagnostic> {
         let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         if !self.seen.insert(key) {
-            return Ok(());
+            return Ok(None);
         }
         // The preprocessor reads a file already in the source set from there.
         if let Some(text) = builtin::text(path) {
@@ -101,18 +108,50 @@ impl Loader<'_> {
             });
             return Err(preprocess::too_large(&self.sources, at));
         }
-        let statements = parse::parse(&self.sources, &input)?;
+        Ok(Some(input))
+    }
+
+    /// Where import `name` of `input` stands, and the file it names.
+    fn import(
+        &self,
+        input: &preprocess::Output,
+        name: &ast::Name,
+    ) -> Result<(Loc, PathBuf), Diagnostic> {
+        let at = input.map.locate(name.span.start).unwrap_or(Loc {
+            file: input.files[0],
+            offset: 0,
+        });
+        Ok((
+            at,
+            find_import(&self.sources, self.options, &name.text, at)?,
+        ))
+    }
+}
+
+/// The sequential loader: each file parsed before the files it imports are read.
+struct Loader<'a> {
+    files: Files<'a>,
+    units: Vec<Unit>,
+    /// How many imports lead to the file being read (each one recurses).
+    depth: usize,
+}
+
+/// How deeply imports may nest; real chains (mshtml.idl to ocidl.idl to ... wtypes.idl) are a few.
+const MAX_IMPORT_DEPTH: usize = 64;
+
+impl Loader<'_> {
+    fn load(&mut self, path: &Path, imported_at: Option<Loc>) -> Result<(), Diagnostic> {
+        let Some(input) = self.files.preprocess(path, imported_at)? else {
+            return Ok(());
+        };
+        let statements = parse::parse(&self.files.sources, &input)?;
         let mut imports = Vec::new();
         collect_imports(&statements, &mut imports);
         for name in imports {
-            let at = input.map.locate(name.span.start).unwrap_or(Loc {
-                file: input.files[0],
-                offset: 0,
-            });
-            let found = find_import(&self.sources, self.options, &name.text, at)?;
+            let (at, found) = self.files.import(&input, name)?;
             if self.depth == MAX_IMPORT_DEPTH {
                 return Err(Diagnostic::at(
-                    &self.sources,
+                    &self.files.sources,
                     at,
                     name.text.len() + 2,
                     format!("imports nested too deeply: more than {MAX_IMPORT_DEPTH} levels"),

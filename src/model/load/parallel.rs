@@ -10,16 +10,14 @@
 //! scan did, at the same places; on any error or difference the caller loads sequentially, so
 //! diagnostics, the order of files and the model are always the sequential loader's.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
 
-use super::{Loaded, MAX_IMPORT_DEPTH, Options, Unit, collect_imports, find_import};
-use crate::builtin;
+use super::{Files, Loaded, MAX_IMPORT_DEPTH, Options, Unit, collect_imports};
 use crate::parse::{self, ast};
 use crate::preprocess;
-use crate::source::{Loc, SourceSet};
+use crate::source::Loc;
 
 /// Threads that parse besides the calling one: enough for the few cores a build gets.
 const MAX_HELPERS: usize = 3;
@@ -55,11 +53,8 @@ pub fn load(path: &Path, options: &Options) -> Option<Loaded> {
         }
     };
     let mut reader = Reader {
-        options,
-        sources: SourceSet::new(),
-        files: Vec::new(),
-        seen: HashSet::new(),
-        preprocessed: 0,
+        files: Files::new(options),
+        read: Vec::new(),
     };
     let read = std::thread::scope(|scope| {
         for _ in 0..helpers {
@@ -79,12 +74,12 @@ pub fn load(path: &Path, options: &Options) -> Option<Loaded> {
     });
     drop(results);
     read?;
-    let mut statements: Vec<Option<Vec<ast::Statement>>> = vec![None; reader.files.len()];
+    let mut statements: Vec<Option<Vec<ast::Statement>>> = vec![None; reader.read.len()];
     for (index, parsed) in parsed {
         statements[index] = Some(parsed?);
     }
-    let mut units = Vec::with_capacity(reader.files.len());
-    for file in reader.files {
+    let mut units = Vec::with_capacity(reader.read.len());
+    for file in reader.read {
         let statements = statements[file.job].take()?;
         let mut imports = Vec::new();
         collect_imports(&statements, &mut imports);
@@ -98,7 +93,7 @@ pub fn load(path: &Path, options: &Options) -> Option<Loaded> {
         });
     }
     Some(Loaded {
-        sources: reader.sources,
+        sources: reader.files.sources,
         units,
     })
 }
@@ -114,12 +109,9 @@ struct Read {
 
 /// The sequential loader's walk, with the scan in place of the parse.
 struct Reader<'a> {
-    options: &'a Options,
-    sources: SourceSet,
+    files: Files<'a>,
     /// In the order the sequential loader keeps its units: each file after those it imports.
-    files: Vec<Read>,
-    seen: HashSet<std::path::PathBuf>,
-    preprocessed: usize,
+    read: Vec<Read>,
 }
 
 impl Reader<'_> {
@@ -131,40 +123,20 @@ impl Reader<'_> {
         depth: usize,
         jobs: &mpsc::Sender<(usize, String)>,
     ) -> Option<()> {
-        let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        if !self.seen.insert(key) {
+        let Some(input) = self.files.preprocess(path, imported_at).ok()? else {
             return Some(());
-        }
-        if let Some(text) = builtin::text(path) {
-            self.sources
-                .add(path.to_path_buf(), text.to_string(), imported_at);
-        }
-        let input = preprocess::preprocess(
-            &mut self.sources,
-            path,
-            imported_at,
-            &self.options.preprocess,
-        )
-        .ok()?;
-        self.preprocessed += input.text.len();
-        if self.preprocessed > preprocess::MAX_OUTPUT {
-            return None;
-        }
-        let job = self.seen.len() - 1;
+        };
+        let job = self.files.seen.len() - 1;
         jobs.send((job, input.text.clone())).ok()?;
         let imports = parse::imports::scan(&input.text);
         for name in &imports {
-            let at = input.map.locate(name.span.start).unwrap_or(Loc {
-                file: input.files[0],
-                offset: 0,
-            });
-            let found = find_import(&self.sources, self.options, &name.text, at).ok()?;
+            let (at, found) = self.files.import(&input, name).ok()?;
             if depth == MAX_IMPORT_DEPTH {
                 return None;
             }
             self.read(&found, Some(at), depth + 1, jobs)?;
         }
-        self.files.push(Read {
+        self.read.push(Read {
             job,
             input,
             imports,
@@ -181,16 +153,13 @@ mod tests {
     /// The sequential loader's result, for comparison.
     fn sequential(path: &Path, options: &Options) -> Result<Loaded, crate::Diagnostic> {
         let mut loader = super::super::Loader {
-            options,
-            sources: SourceSet::new(),
+            files: Files::new(options),
             units: Vec::new(),
-            seen: HashSet::new(),
-            preprocessed: 0,
             depth: 0,
         };
         loader.load(path, None)?;
         Ok(Loaded {
-            sources: loader.sources,
+            sources: loader.files.sources,
             units: loader.units,
         })
     }
