@@ -9,7 +9,9 @@
 
 use std::sync::OnceLock;
 
-use windows::Win32::System::Com::{IDispatch, ITypeInfo, ITypeLib, TKIND_INTERFACE};
+use windows::Win32::System::Com::{
+    IDispatch, ITypeInfo, ITypeLib, TKIND_DISPATCH, TKIND_INTERFACE, TYPEKIND,
+};
 use windows::Win32::System::Ole::TYPEFLAG_FDUAL;
 use windows::Win32::System::Variant::{VARENUM, VT_INT};
 use windows_core::{GUID, HSTRING, IUnknown, Interface, Result};
@@ -254,15 +256,27 @@ impl Cache {
 /// The `IDispatch` type information for `guid` in `library`: a dual
 /// interface's dispatch side (a built library hands out its interface side).
 pub fn dispatch_of(library: &ITypeLib, guid: &GUID) -> Result<ITypeInfo> {
+    side_of(library, guid, TKIND_INTERFACE)
+}
+
+/// The vtable type information for `guid` in `library`: a dual interface's
+/// interface side, which `DispInvoke` calls through (a MIDL-compiled library
+/// hands out its dispatch side).
+pub fn vtable_of(library: &ITypeLib, guid: &GUID) -> Result<ITypeInfo> {
+    side_of(library, guid, TKIND_DISPATCH)
+}
+
+/// The type information for `guid`, or, when it is the `other` side of a
+/// dual interface, the side opposite.
+fn side_of(library: &ITypeLib, guid: &GUID, other: TYPEKIND) -> Result<ITypeInfo> {
     // SAFETY: the GUID outlives the call; the TYPEATTR is read, then
     // released once.
     unsafe {
         let info = library.GetTypeInfoOfGuid(guid)?;
         let attr = info.GetTypeAttr()?;
-        let dual_interface = (*attr).typekind == TKIND_INTERFACE
-            && (*attr).wTypeFlags & TYPEFLAG_FDUAL.0 as u16 != 0;
+        let flip = (*attr).typekind == other && (*attr).wTypeFlags & TYPEFLAG_FDUAL.0 as u16 != 0;
         info.ReleaseTypeAttr(attr);
-        if dual_interface {
+        if flip {
             // Index -1: the other side of a dual.
             info.GetRefTypeInfo(info.GetRefTypeOfImplType(u32::MAX)?)
         } else {

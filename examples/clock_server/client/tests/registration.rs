@@ -116,7 +116,10 @@ fn registration_names_the_prog_ids_and_the_type_library() {
         hkcr(&format!("{key}\\InprocServer32")),
         Some(dll.display().to_string())
     );
-    assert_eq!(hkcr(&format!("{key}\\ProgID")).as_deref(), Some("ClockLib.Clock.1"));
+    assert_eq!(
+        hkcr(&format!("{key}\\ProgID")).as_deref(),
+        Some("ClockLib.Clock.1")
+    );
     assert_eq!(
         hkcr(&format!("{key}\\VersionIndependentProgID")).as_deref(),
         Some("ClockLib.Clock")
@@ -131,10 +134,16 @@ fn registration_names_the_prog_ids_and_the_type_library() {
         let clsid = unsafe { CLSIDFromProgID(&HSTRING::from(prog_id)) }.unwrap();
         assert_eq!(clsid, CLSID_Clock, "{prog_id}");
     }
-    assert_eq!(hkcr("ClockLib.Clock\\CurVer").as_deref(), Some("ClockLib.Clock.1"));
+    assert_eq!(
+        hkcr("ClockLib.Clock\\CurVer").as_deref(),
+        Some("ClockLib.Clock.1")
+    );
     // SAFETY: plain type library calls.
     let path = unsafe { QueryPathOfRegTypeLib(&LIBID_ClockLib, 1, 0, 0) }.unwrap();
-    assert_eq!(path.to_string(), dll.with_extension("tlb").display().to_string());
+    assert_eq!(
+        path.to_string(),
+        dll.with_extension("tlb").display().to_string()
+    );
     unsafe { LoadRegTypeLib(&LIBID_ClockLib, 1, 0, 0) }.expect("found by LIBID");
 
     call_registration(&dll, "DllUnregisterServer").unwrap();
@@ -143,7 +152,10 @@ fn registration_names_the_prog_ids_and_the_type_library() {
     }
     // SAFETY: as above.
     assert!(unsafe { LoadRegTypeLib(&LIBID_ClockLib, 1, 0, 0) }.is_err());
-    assert!(!dll.with_extension("tlb").exists(), "the saved .tlb removed");
+    assert!(
+        !dll.with_extension("tlb").exists(),
+        "the saved .tlb removed"
+    );
     call_registration(&dll, "DllRegisterServer").unwrap();
 }
 
@@ -171,7 +183,10 @@ fn dll_install_registers_and_unregisters_for_the_current_user() {
         user("ClockLib.Clock.1\\CLSID"),
         Some(format!("{{{CLSID_Clock:?}}}"))
     );
-    assert_eq!(user("ClockLib.Clock\\CurVer").as_deref(), Some("ClockLib.Clock.1"));
+    assert_eq!(
+        user("ClockLib.Clock\\CurVer").as_deref(),
+        Some("ClockLib.Clock.1")
+    );
     dll_install(&dll, false, "user").unwrap();
     for subkey in [key.as_str(), "ClockLib.Clock", "ClockLib.Clock.1"] {
         assert_eq!(user(subkey), None, "{subkey} left behind");

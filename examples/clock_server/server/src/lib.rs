@@ -16,8 +16,8 @@
 //! `ClockLib.Clock.1` and `ClockLib.Clock`, `ThreadingModel=Both`, type library) and the
 //! runtime does the rest.
 //!
-//! The type library (widl's, from the same IDL) is linked into the DLL as resource
-//! `TYPELIB 1`; the object loads it with `LoadTypeLibEx` on the DLL's own path.
+//! The type library is the generated file's (`type_library()`, built in memory from the IDL):
+//! `IDispatch`, `IProvideClassInfo2` and registration all use it, so the DLL ships alone.
 //!
 //! The clock has no timer: clients move it with `Seconds` (propput), which fires `Tick` /
 //! `OnTick`, and, once the time reaches an alarm set with `SetAlarm`, `StateChanged(Alarmed)`,
@@ -28,6 +28,7 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use cpgen_runtime::server::Server;
+use cpgen_runtime::type_library;
 use windows::Win32::Foundation::{DISP_E_UNKNOWNINTERFACE, VARIANT_FALSE};
 use windows::Win32::System::Com::{
     DISPATCH_FLAGS, DISPPARAMS, EXCEPINFO, IConnectionPoint, IConnectionPointContainer,
@@ -35,13 +36,11 @@ use windows::Win32::System::Com::{
     ITypeLib,
 };
 use windows::Win32::System::Ole::{
-    DispInvoke, IProvideClassInfo_Impl, IProvideClassInfo2, IProvideClassInfo2_Impl, LoadTypeLibEx,
-    REGKIND_NONE,
+    DispInvoke, IProvideClassInfo_Impl, IProvideClassInfo2, IProvideClassInfo2_Impl,
 };
 use windows::Win32::System::Variant::VARIANT;
 use windows_core::{
-    BSTR, ComObject, Error, GUID, HSTRING, IUnknown, IUnknownImpl, Interface, PCWSTR, Result,
-    implement,
+    BSTR, ComObject, Error, GUID, IUnknown, IUnknownImpl, Interface, PCWSTR, Result, implement,
 };
 
 /// What `cpgen fixtures/clock.idl -o events.rs` writes.
@@ -67,13 +66,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The type library linked into this DLL (resource `TYPELIB 1`).
-fn load_type_lib() -> Result<ITypeLib> {
-    let path = HSTRING::from(cpgen_runtime::server::module_path()?.as_os_str());
-    // SAFETY: a valid, NUL-terminated path; REGKIND_NONE leaves the registry alone.
-    unsafe { LoadTypeLibEx(&path, REGKIND_NONE) }
-}
-
 /// The clock's mutable state.
 struct State {
     seconds: i32,
@@ -97,15 +89,9 @@ pub struct Clock {
 
 impl Clock {
     pub fn new() -> Result<ComObject<Self>> {
-        let type_lib = load_type_lib()?;
-        // SAFETY: plain type library calls; the GUID outlives the call.
-        let (dispatch_info, vtable_info) = unsafe {
-            let dispatch_info = type_lib.GetTypeInfoOfGuid(&IID_IClock)?;
-            // For a dual interface, implemented type -1 is its vtable half.
-            let vtable = dispatch_info.GetRefTypeOfImplType(u32::MAX)?;
-            let vtable_info = dispatch_info.GetRefTypeInfo(vtable)?;
-            (dispatch_info, vtable_info)
-        };
+        let type_lib = generated::type_library()?;
+        let dispatch_info = type_library::dispatch_of(&type_lib, &IID_IClock)?;
+        let vtable_info = type_library::vtable_of(&type_lib, &IID_IClock)?;
         Ok(ComObject::new(Self {
             events: CConnectionPoints::new(),
             type_lib,

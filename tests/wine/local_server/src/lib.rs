@@ -52,14 +52,8 @@ impl Timer {
     /// A new timer as `IUnknown`: what the class factory's `CreateInstance` calls.
     pub fn create() -> Result<IUnknown> {
         let library = generated::type_library()?;
-        // SAFETY: plain type library calls; the GUID outlives the call.
-        let (dispatch_info, vtable_info) = unsafe {
-            let dispatch_info = library.GetTypeInfoOfGuid(&ITimer::IID)?;
-            // For a dual interface, implemented type -1 is its vtable half.
-            let vtable = dispatch_info.GetRefTypeOfImplType(u32::MAX)?;
-            let vtable_info = dispatch_info.GetRefTypeInfo(vtable)?;
-            (dispatch_info, vtable_info)
-        };
+        let dispatch_info = cpgen_runtime::type_library::dispatch_of(&library, &ITimer::IID)?;
+        let vtable_info = cpgen_runtime::type_library::vtable_of(&library, &ITimer::IID)?;
         Ok(ComObject::new(Self {
             events: CConnectionPoints::new(),
             dispatch_info,
