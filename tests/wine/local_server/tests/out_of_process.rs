@@ -170,7 +170,8 @@ fn events_cross_from_the_server_process_with_answers_by_reference() {
     let (snooze, answer, reached, pruned) = ring(&timer, 5, "wake");
     assert_eq!(
         log.take(),
-        [Event::Ring(5), Event::OnRing(5, "wake".to_string())]
+        [Event::Ring(5), Event::OnRing(5, "wake".to_string())],
+        "the fire reached {reached} sinks and pruned {pruned} (snooze {snooze:?}, answer {answer})"
     );
     assert_eq!(
         snooze, VARIANT_TRUE,
