@@ -67,32 +67,37 @@ pub fn file(
 /// An item that no part can hold, which marks where a module's items go.
 pub const PLACEHOLDER: &str = "const __CPGEN_MODULE_BODY__: () = ();";
 
-/// Each part formatted at the module's depth, formatted by the calling thread and up to
-/// [`MAX_HELPERS`] others, each taking the next part not yet taken (windows-bindgen's first: it
-/// takes longest).
+/// Each part formatted at the module's depth, windows-bindgen's first (it takes longest), then
+/// the longest first.
 fn bodies(model: &Model, parts: &[Part]) -> Result<Vec<String>, Diagnostic> {
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|&i| match &parts[i] {
         Part::Bindings { .. } => 0,
         Part::Items(text) => usize::MAX - text.len(),
     });
+    in_parallel(&order, |index| body(model, &parts[index]))
+}
+
+/// `job(i)` for every `i` of `order`, by the calling thread and up to [`helpers`] others, each
+/// taking the next `i` in `order` not yet taken; the results indexed by `i` (`order` holds
+/// `0..order.len()`).
+fn in_parallel(
+    order: &[usize],
+    job: impl Fn(usize) -> Result<String, Diagnostic> + Sync,
+) -> Result<Vec<String>, Diagnostic> {
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<Option<Result<String, Diagnostic>>>> =
-        Mutex::new((0..parts.len()).map(|_| None).collect());
+        Mutex::new((0..order.len()).map(|_| None).collect());
     let work = || {
         while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let body = body(model, &parts[index]);
+            let result = job(index);
             if let Ok(mut done) = done.lock() {
-                done[index] = Some(body);
+                done[index] = Some(result);
             }
         }
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let helpers = (cores - 1)
-        .min(MAX_HELPERS)
-        .min(parts.len().saturating_sub(1));
     std::thread::scope(|scope| {
-        for _ in 0..helpers {
+        for _ in 0..helpers().min(order.len().saturating_sub(1)) {
             // A thread that cannot start leaves its share to the others.
             let _ = std::thread::Builder::new()
                 .stack_size(STACK)
@@ -104,8 +109,14 @@ fn bodies(model: &Model, parts: &[Part]) -> Result<Vec<String>, Diagnostic> {
         .into_inner()
         .map_err(|_| internal("a formatting thread failed"))?;
     done.into_iter()
-        .map(|body| body.unwrap_or_else(|| Err(internal("a part was not formatted"))))
+        .map(|result| result.unwrap_or_else(|| Err(internal("a part was not formatted"))))
         .collect()
+}
+
+/// How many threads format besides the calling one: the cores but one, at most [`MAX_HELPERS`].
+fn helpers() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores - 1).min(MAX_HELPERS)
 }
 
 /// Threads that format besides the calling one: enough for the few cores a build gets.

@@ -7,10 +7,7 @@
 //! is printed at the bindings' depth as [`super`] prints parts. A cut in the wrong place leaves a
 //! run that does not parse; then the items are printed as one run.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use super::{MAX_HELPERS, STACK, internal, nested};
+use super::{helpers, in_parallel, nested};
 use crate::Diagnostic;
 use crate::model::Model;
 
@@ -19,8 +16,7 @@ const DEPTH: usize = 2;
 
 /// The formatted lines of `items`, in order, with `model`'s helpstrings.
 pub fn runs(items: &str, model: &Model) -> Result<Vec<String>, Diagnostic> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let helpers = (cores - 1).min(MAX_HELPERS);
+    let helpers = helpers();
     let runs = match helpers {
         0 => None,
         _ => split(items, 2 * (helpers + 1)),
@@ -28,41 +24,16 @@ pub fn runs(items: &str, model: &Model) -> Result<Vec<String>, Diagnostic> {
     let Some(runs) = runs else {
         return Ok(vec![nested(items, DEPTH, Some(model))?]);
     };
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<Option<Result<String, Diagnostic>>>> =
-        Mutex::new((0..runs.len()).map(|_| None).collect());
-    let work = || {
-        while let Some(run) = runs.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let printed = nested(run.1.as_str(), DEPTH, Some(model));
-            if let Ok(mut done) = done.lock() {
-                done[run.0] = Some(printed);
-            }
-        }
-    };
-    std::thread::scope(|scope| {
-        for _ in 0..helpers.min(runs.len() - 1) {
-            // A thread that cannot start leaves its share to the others.
-            let _ = std::thread::Builder::new()
-                .stack_size(STACK)
-                .spawn_scoped(scope, work);
-        }
-        work();
-    });
-    let done = done
-        .into_inner()
-        .map_err(|_| internal("a formatting thread failed"))?;
-    let printed: Result<Vec<String>, Diagnostic> = done
-        .into_iter()
-        .map(|run| run.unwrap_or_else(|| Err(internal("a run was not formatted"))))
-        .collect();
+    let order: Vec<usize> = (0..runs.len()).collect();
+    let printed = in_parallel(&order, |index| nested(runs[index], DEPTH, Some(model)));
     // A run that does not parse was cut in the wrong place: the items as one run say whether
     // they parse at all.
     printed.or_else(|_| Ok(vec![nested(items, DEPTH, Some(model))?]))
 }
 
-/// `items` cut into at most `pieces` runs of whole items, numbered; `None` when it is too small
-/// to be worth cutting.
-fn split(items: &str, pieces: usize) -> Option<Vec<(usize, String)>> {
+/// `items` cut into at most `pieces` runs of whole items; `None` when it is too small to be worth
+/// cutting.
+fn split(items: &str, pieces: usize) -> Option<Vec<&str>> {
     let ends = item_ends(items);
     if ends.len() < 2 * pieces {
         return None;
@@ -71,11 +42,11 @@ fn split(items: &str, pieces: usize) -> Option<Vec<(usize, String)>> {
     let mut runs = Vec::new();
     let mut start = 0;
     for &end in ends.chunks(per_run).filter_map(|chunk| chunk.last()) {
-        runs.push((runs.len(), items[start..end].to_string()));
+        runs.push(&items[start..end]);
         start = end;
     }
     if !items[start..].trim().is_empty() {
-        runs.push((runs.len(), items[start..].to_string()));
+        runs.push(&items[start..]);
     }
     Some(runs)
 }
