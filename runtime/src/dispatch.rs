@@ -126,12 +126,13 @@ pub(crate) fn variant(vt: VARENUM, value: VARIANT_0_0_0) -> VARIANT {
 /// which must outlive every use of the VARIANT.
 #[inline]
 pub fn by_ref<T>(vt: u16, value: &mut T) -> VARIANT {
-    variant(
-        VARENUM(vt | VT_BYREF.0),
-        VARIANT_0_0_0 {
-            byref: (value as *mut T).cast(),
-        },
-    )
+    pointing_at(VARENUM(vt), (value as *mut T).cast())
+}
+
+/// The VARIANT `vt | VT_BYREF` that points at `data`.
+#[inline]
+pub(crate) fn pointing_at(vt: VARENUM, data: *mut core::ffi::c_void) -> VARIANT {
+    variant(VARENUM(vt.0 | VT_BYREF.0), VARIANT_0_0_0 { byref: data })
 }
 
 /// Scalars: by value through the windows crate's `From`, by reference as

@@ -29,7 +29,7 @@ use windows::Win32::System::Variant::{
 };
 use windows_core::{BOOL, BSTR, Error, GUID, IUnknown, PCWSTR, Ref, Result, implement};
 
-use crate::dispatch::variant;
+use crate::dispatch::{pointing_at, variant};
 
 /// A struct as the generated file describes it for its `IRecordInfo`.
 pub struct Record {
@@ -186,11 +186,6 @@ unsafe fn clone_into<T: Clone>(from: *const u8, to: *mut u8) {
     unsafe { to.cast::<T>().write((*from.cast::<T>()).clone()) }
 }
 
-/// The VARIANT that points at `data` as `VT_BYREF | vt`.
-fn by_ref(vt: VARENUM, data: *mut c_void) -> VARIANT {
-    variant(VARENUM(vt.0 | VT_BYREF.0), VARIANT_0_0_0 { byref: data })
-}
-
 /// `VT_RECORD | VT_BYREF` pointing at the caller's struct, for `[in, out]`, `[out]` and `[in]`
 /// pointers: what the sink writes there is the caller's after the call. The VARIANT does not
 /// own a reference to the record's `IRecordInfo` (`VariantClear` leaves by-reference VARIANTs
@@ -320,7 +315,7 @@ impl IRecordInfo_Impl for Info_Impl {
         }
         // SAFETY: the field of the caller's record; VariantCopyInd copies what it points at.
         unsafe {
-            let place = by_ref(
+            let place = pointing_at(
                 field.vt,
                 data.cast::<u8>().add(field.offset).cast_mut().cast(),
             );
@@ -348,7 +343,7 @@ impl IRecordInfo_Impl for Info_Impl {
                 .add(field.offset)
                 .cast_mut()
                 .cast::<c_void>();
-            field_out.write(by_ref(field.vt, place));
+            field_out.write(pointing_at(field.vt, place));
             place_out.write(place);
         }
         Ok(())
