@@ -1,7 +1,8 @@
 //! Build script: from the Win32 metadata windows-bindgen 0.66 renders against, writes the index
 //! the bindings emitter consults (`src/emit/bindings/sdk_index.rs` says where the metadata comes
 //! from and why) and the per-namespace reference metadata a render hands bindgen
-//! (`src/emit/bindings/sdk_reference.rs`).
+//! (`src/emit/bindings/sdk_reference.rs`); and names the parser this build holds, for the cache of
+//! parsed imports (`src/model/load/cache.rs`).
 
 #[path = "src/emit/bindings/sdk_dependencies.rs"]
 mod sdk_dependencies;
@@ -51,6 +52,35 @@ fn main() {
         sdk_index::index(bytes).unwrap_or_else(|e| panic!("{}: {e}", winmd.display()));
     write(&out_dir.join("win32_types.txt"), types.as_bytes());
     write(&out_dir.join("win32_namespaces.txt"), namespaces.as_bytes());
+
+    println!(
+        "cargo::rustc-env=CPGEN_PARSER_ID={}",
+        parser_id(&manifest_dir)
+    );
+}
+
+/// A fingerprint of what decides a parse and how it is stored: the grammar and the parser's
+/// sources (the syntax tree's types among them). A cached syntax tree is used only by a build
+/// with the same fingerprint, so a changed grammar never reads an old tree, even unversioned.
+fn parser_id(manifest_dir: &Path) -> String {
+    let mut files = vec![manifest_dir.join("grammar/midl.pest")];
+    let parse_dir = manifest_dir.join("src/parse");
+    println!("cargo::rerun-if-changed=grammar/midl.pest");
+    println!("cargo::rerun-if-changed=src/parse");
+    let entries = std::fs::read_dir(&parse_dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", parse_dir.display()));
+    files.extend(entries.map(|entry| entry.expect("a readable src/parse").path()));
+    files.sort();
+    // FNV-1a, 64 bits: stable across Rust releases, unlike std's hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for file in files {
+        let bytes =
+            std::fs::read(&file).unwrap_or_else(|e| panic!("reading {}: {e}", file.display()));
+        for byte in bytes.iter().chain(&[0xff]) {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{}-{hash:016x}", env!("CARGO_PKG_VERSION"))
 }
 
 fn write(path: &Path, bytes: &[u8]) {

@@ -19,7 +19,11 @@
 #
 # Both tools get Wine's include path (`-I <dir> -I <dir>/..`) and write into a scratch folder
 # (never -o /dev/null: as root, widl replaces /dev/null with a file when it fails).
-# Environment: CPGEN (default: target/release/cpgen, built first), WIDL (default: widl on PATH,
+# cpgen keeps the syntax trees of imported files in its default cache folder, so every timed run
+# after the first finds the imports parsed, as a build's second run does; CPGEN_ARGS=--no-cache
+# times runs that parse everything.
+# Environment: CPGEN (default: target/release/cpgen, built first), CPGEN_ARGS (more arguments
+# for cpgen, such as --no-cache or --cache-dir DIR), WIDL (default: widl on PATH,
 # else /usr/lib/wine/widl), WINE_IDL_DIR (default: /usr/include/wine/wine/windows).
 set -euo pipefail
 
@@ -37,6 +41,7 @@ done
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 includes=(-I "$idl_dir" -I "$idl_dir/..")
+read -r -a cpgen_args <<<"${CPGEN_ARGS:-}"
 
 # Wall-clock seconds since the epoch, to the microsecond.
 now() { date +%s.%N; }
@@ -50,13 +55,13 @@ ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 # Each takes a file of Wine's folder by name, or any file by path.
 input() { if [[ $1 == */* ]]; then echo "$1"; else echo "$idl_dir/$1"; fi; }
 run_cpgen() {
-    "$CPGEN" "$(input "$1")" "${includes[@]}" -o "$scratch/${1##*/}.rs" 2>"$scratch/cpgen.err"
+    "$CPGEN" "$(input "$1")" "${includes[@]}" "${cpgen_args[@]}" -o "$scratch/${1##*/}.rs" 2>"$scratch/cpgen.err"
 }
 run_widl() {
     (cd "$scratch" && "$widl" "${includes[@]}" -h -o "$scratch/${1##*/}.h" "$(input "$1")" 2>/dev/null)
 }
 
-echo "cpgen: $CPGEN"
+echo "cpgen: $CPGEN ${CPGEN_ARGS:-}"
 echo "widl:  $widl ($("$widl" -V 2>&1 | head -1))"
 echo "inputs: $idl_dir; $runs runs"
 
@@ -81,7 +86,7 @@ for file in "$root/fixtures/clock.idl" "$root/fixtures/realworld/vlc-activex/axv
     done
     cpgen_time=$(median <"$scratch/cpgen.times")
     widl_time=$(median <"$scratch/widl.times")
-    cpgen_peak=$(peak "$CPGEN" "$file" "${includes[@]}" -o "$scratch/peak.rs")
+    cpgen_peak=$(peak "$CPGEN" "$file" "${includes[@]}" "${cpgen_args[@]}" -o "$scratch/peak.rs")
     widl_peak=$(peak "$widl" "${includes[@]}" -h -o "$scratch/peak.h" "$file")
     printf '%s: cpgen %.4f s %d MB, widl -h %.4f s %d MB (median, peak memory), cpgen/widl = %s\n' \
         "${file#"$root"/}" "$cpgen_time" "$cpgen_peak" "$widl_time" "$widl_peak" \

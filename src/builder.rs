@@ -54,6 +54,8 @@ pub struct Builder {
     property_notify: bool,
     server: Option<crate::emit::ServerOptions>,
     out_file: Option<PathBuf>,
+    /// `None`: the default, a folder in `OUT_DIR`; `Some(None)`: no cache.
+    cache_dir: Option<Option<PathBuf>>,
 }
 
 impl Builder {
@@ -145,6 +147,21 @@ impl Builder {
         self
     }
 
+    /// Where to keep imported files, preprocessed and parsed, between builds (`--cache-dir`), so
+    /// that the SDK files an IDL imports (oaidl.idl, ocidl.idl, ...) are read once rather than
+    /// on every build. By default `$OUT_DIR/cpgen-cache` when `OUT_DIR` is set (in a build
+    /// script), else none. The output is the same with or without it.
+    pub fn cache_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cache_dir = Some(Some(dir.as_ref().to_path_buf()));
+        self
+    }
+
+    /// Reads every file afresh on every build, keeping nothing between builds (`--no-cache`).
+    pub fn no_cache(mut self) -> Self {
+        self.cache_dir = Some(None);
+        self
+    }
+
     /// Where to write the code (atomically; an unchanged file is not touched).
     pub fn out_file(mut self, path: impl AsRef<Path>) -> Self {
         self.out_file = Some(path.as_ref().to_path_buf());
@@ -166,6 +183,9 @@ impl Builder {
                 include_dirs: self.include_dirs.clone(),
                 defines: self.defines.clone(),
             },
+            cache_dir: self.cache_dir.clone().unwrap_or_else(|| {
+                std::env::var_os("OUT_DIR").map(|dir| PathBuf::from(dir).join("cpgen-cache"))
+            }),
         };
         println!("cargo:rerun-if-changed={}", idl.display());
         let out_name = out.file_name().unwrap_or_default().to_string_lossy();

@@ -107,6 +107,13 @@ struct Input {
     /// Define a preprocessor macro, as NAME or NAME=VALUE.
     #[arg(short = 'D', long = "define", value_name = "NAME[=VALUE]", value_parser = define)]
     defines: Vec<(String, Option<String>)>,
+    /// Keep imported files, preprocessed and parsed, in DIR between runs [default: cpgen in the
+    /// platform's cache folder, such as ~/.cache/cpgen]. The output is the same either way.
+    #[arg(long = "cache-dir", value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Read every file afresh, using and keeping no cache.
+    #[arg(long = "no-cache", conflicts_with = "cache_dir")]
+    no_cache: bool,
 }
 
 /// `-D NAME`, `-D NAME=VALUE` or `-D 'NAME(ARGS)=VALUE'`, as C compilers take them.
@@ -144,6 +151,13 @@ impl Input {
             preprocess: cpgen::preprocess::Options {
                 include_dirs: self.include_dirs.clone(),
                 defines: self.defines.clone(),
+            },
+            cache_dir: match self.no_cache {
+                true => None,
+                false => self
+                    .cache_dir
+                    .clone()
+                    .or_else(|| dirs::cache_dir().map(|dir| dir.join("cpgen"))),
             },
         }
     }

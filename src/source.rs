@@ -113,6 +113,14 @@ struct Segment {
 }
 
 impl LineMap {
+    /// Each segment: where it starts in the output, where it came from, and whether it was
+    /// copied (else generated); [`Self::copied`] and [`Self::generated`] rebuild the map.
+    pub fn segments(&self) -> impl Iterator<Item = (usize, Loc, bool)> + '_ {
+        self.segments
+            .iter()
+            .map(|s| (s.out_start, s.origin, s.copied))
+    }
+
     /// Records that output from `out_start` on was copied from `origin` onwards.
     pub fn copied(&mut self, out_start: usize, origin: Loc) {
         self.push(Segment {

@@ -406,3 +406,98 @@ fn server_options_need_the_flag_and_their_form() {
         text(&output.stderr)
     );
 }
+
+/// A source whose event's DISPID comes from a file of the user's own that it imports.
+fn with_an_import(root: &Path, base: i32) {
+    std::fs::write(
+        root.join("level.idl"),
+        format!("const long LEVEL_BASE = {base};\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("meter.idl"),
+        "import \"oaidl.idl\";\nimport \"level.idl\";\n\
+         [uuid(7a3e1b52-1111-4c55-9a0e-0d4f7c1e2a01), version(1.0)]\n\
+         library MeterLib {\n\
+             importlib(\"stdole2.tlb\");\n\
+             [uuid(7a3e1b52-1111-4c55-9a0e-0d4f7c1e2a02)]\n\
+             dispinterface DMeterEvents { properties: methods: [id(LEVEL_BASE + 1)] void Changed([in] long level); };\n\
+             [uuid(7a3e1b52-1111-4c55-9a0e-0d4f7c1e2a03)]\n\
+             coclass Meter { [default, source] dispinterface DMeterEvents; };\n\
+         };\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_cache_saves_work_and_changes_no_byte() {
+    let (_dir, root) = sample();
+    // Apart from the IDL files: a cache folder created beside them would change their folder.
+    let cache_root = tempfile::tempdir().unwrap();
+    let cache = cache_root.path().join("cache");
+    let cache_arg = cache.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let output = cpgen(&[&["meter.idl", "-o", "-"], args].concat(), &root);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    with_an_import(&root, 1);
+    let uncached = run(&["--no-cache"]);
+    assert!(uncached.contains("DISPID_Changed: i32 = 2;"), "{uncached}");
+    assert!(!cache.exists());
+    // The first run fills the cache (the input itself is never cached: it is what changes).
+    assert_eq!(run(&["--cache-dir", cache_arg]), uncached);
+    let entry = |name: &str| {
+        let found: Vec<PathBuf> = walk(&cache)
+            .into_iter()
+            .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with(name))
+            .collect();
+        assert!(found.len() <= 1, "{found:?}");
+        found.into_iter().next()
+    };
+    let level = entry("level.idl.").expect("level.idl is cached");
+    assert!(entry("oaidl.idl.").is_some());
+    assert!(entry("meter.idl.").is_none());
+    let written = std::fs::read(&level).unwrap();
+    #[cfg(unix)]
+    let inode =
+        |path: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap());
+    #[cfg(unix)]
+    let first = inode(&level);
+    // Warm: read from the cache, not written again.
+    assert_eq!(run(&["--cache-dir", cache_arg]), uncached);
+    #[cfg(unix)]
+    assert_eq!(inode(&level), first, "the entry was written again");
+    // A changed import is read again, and its entry replaces the old one.
+    with_an_import(&root, 7);
+    let changed = run(&["--cache-dir", cache_arg]);
+    assert!(changed.contains("DISPID_Changed: i32 = 8;"), "{changed}");
+    assert_eq!(changed, run(&["--no-cache"]));
+    assert_eq!(entry("level.idl."), Some(level.clone()));
+    assert_ne!(std::fs::read(&level).unwrap(), written);
+    let both = cpgen(
+        &[
+            "meter.idl",
+            "-o",
+            "-",
+            "--no-cache",
+            "--cache-dir",
+            cache_arg,
+        ],
+        &root,
+    );
+    assert_eq!(both.status.code(), Some(2), "{}", text(&both.stderr));
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        match path.is_dir() {
+            true => files.extend(walk(&path)),
+            false => files.push(path),
+        }
+    }
+    files
+}

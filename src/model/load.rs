@@ -11,7 +11,10 @@ use crate::parse::{self, ast};
 use crate::preprocess;
 use crate::source::{Loc, SourceSet};
 
+mod cache;
 mod parallel;
+
+use cache::ImportCache;
 
 /// One preprocessed and parsed file.
 pub struct Unit {
@@ -19,6 +22,10 @@ pub struct Unit {
     pub input: preprocess::Output,
     /// Read because of an `import`, not the input file itself.
     pub imported: bool,
+    /// Preprocessed and parsed by an earlier run: taken from the cache. Nothing downstream
+    /// needs to know; the loaders' tests check that the cache is used.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub cached: bool,
 }
 
 /// The units in dependency order (each file after the files it imports), and their sources.
@@ -58,10 +65,18 @@ pub fn load(path: &Path, options: &Options) -> Result<Loaded, Diagnostic> {
     })
 }
 
+/// A file read by [`Files::read`]: its preprocessed text, and what the cache held for it.
+struct Read {
+    input: preprocess::Output,
+    cached: Option<cache::Hit>,
+}
+
 /// What both loaders keep while they read: the sources, the files already read, and how much
-/// preprocessed text they came to; and the two steps they take alike, per file and per import.
+/// preprocessed text they came to; and the steps they take alike, per file and per import.
 struct Files<'a> {
     options: &'a Options,
+    /// Where imported files, preprocessed and parsed, are kept between runs.
+    cache: Option<ImportCache>,
     sources: SourceSet,
     /// Canonical paths of files already read or being read (an import cycle stops here).
     seen: HashSet<PathBuf>,
@@ -73,33 +88,43 @@ impl<'a> Files<'a> {
     fn new(options: &'a Options) -> Self {
         Self {
             options,
+            cache: options.cache_dir.as_deref().map(ImportCache::new),
             sources: SourceSet::new(),
             seen: HashSet::new(),
             preprocessed: 0,
         }
     }
 
-    /// `path` preprocessed (imported at `imported_at`), or none when it was read already.
-    fn preprocess(
-        &mut self,
-        path: &Path,
-        imported_at: Option<Loc>,
-    ) -> Result<Option<preprocess::Output>, Diagnostic> {
+    /// `path` preprocessed (imported at `imported_at`), from the cache when it holds the file as
+    /// it is; or none when it was read already.
+    fn read(&mut self, path: &Path, imported_at: Option<Loc>) -> Result<Option<Read>, Diagnostic> {
         let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         if !self.seen.insert(key) {
             return Ok(None);
         }
-        // The preprocessor reads a file already in the source set from there.
-        if let Some(text) = builtin::text(path) {
-            self.sources
-                .add(path.to_path_buf(), text.to_string(), imported_at);
-        }
-        let input = preprocess::preprocess(
-            &mut self.sources,
-            path,
-            imported_at,
-            &self.options.preprocess,
-        )?;
+        let cached = match (&self.cache, imported_at) {
+            (Some(cache), Some(at)) => {
+                cache.read(&mut self.sources, path, at, &self.options.preprocess)
+            }
+            _ => None,
+        };
+        let (input, cached) = match cached {
+            Some((input, hit)) => (input, Some(hit)),
+            None => {
+                // The preprocessor reads a file already in the source set from there.
+                if let Some(text) = builtin::text(path) {
+                    self.sources
+                        .add(path.to_path_buf(), text.to_string(), imported_at);
+                }
+                let input = preprocess::preprocess(
+                    &mut self.sources,
+                    path,
+                    imported_at,
+                    &self.options.preprocess,
+                )?;
+                (input, None)
+            }
+        };
         self.preprocessed += input.text.len();
         if self.preprocessed > preprocess::MAX_OUTPUT {
             let at = imported_at.unwrap_or(Loc {
@@ -108,7 +133,24 @@ impl<'a> Files<'a> {
             });
             return Err(preprocess::too_large(&self.sources, at));
         }
-        Ok(Some(input))
+        Ok(Some(Read { input, cached }))
+    }
+
+    /// Keeps imported file `path`, just preprocessed to `input` and parsed to `statements`, in
+    /// the cache for later runs.
+    fn store(&self, path: &Path, input: &preprocess::Output, statements: &[ast::Statement]) {
+        if let Some(cache) = &self.cache {
+            let mut imports = Vec::new();
+            collect_imports(statements, &mut imports);
+            cache.store(
+                &self.sources,
+                path,
+                input,
+                &self.options.preprocess,
+                &imports,
+                statements,
+            );
+        }
     }
 
     /// Where import `name` of `input` stands, and the file it names.
@@ -141,10 +183,19 @@ const MAX_IMPORT_DEPTH: usize = 64;
 
 impl Loader<'_> {
     fn load(&mut self, path: &Path, imported_at: Option<Loc>) -> Result<(), Diagnostic> {
-        let Some(input) = self.files.preprocess(path, imported_at)? else {
+        let Some(Read { input, cached }) = self.files.read(path, imported_at)? else {
             return Ok(());
         };
-        let statements = parse::parse(&self.files.sources, &input)?;
+        let (statements, cached) = match cached.and_then(|hit| hit.tree.statements()) {
+            Some(statements) => (statements, true),
+            None => {
+                let statements = parse::parse(&self.files.sources, &input)?;
+                if imported_at.is_some() {
+                    self.files.store(path, &input, &statements);
+                }
+                (statements, false)
+            }
+        };
         let mut imports = Vec::new();
         collect_imports(&statements, &mut imports);
         for name in imports {
@@ -167,6 +218,7 @@ impl Loader<'_> {
             statements,
             input,
             imported: imported_at.is_some(),
+            cached,
         });
         Ok(())
     }

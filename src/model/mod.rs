@@ -19,6 +19,9 @@ use crate::source::{Loc, SourceSet};
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub preprocess: preprocess::Options,
+    /// A folder where imported files, preprocessed and parsed, are kept between runs (see
+    /// `model/load/cache.rs`); none reads every file afresh on every run.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// Reads `path`, every file it includes and imports, and resolves them into one model.

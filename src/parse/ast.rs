@@ -5,16 +5,18 @@
 
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
+
 pub type Span = Range<usize>;
 
 /// A name as written, with where it was written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Name {
     pub text: String,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Statement {
     Import(Vec<Name>),
     ImportLib(Name),
@@ -23,14 +25,14 @@ pub enum Statement {
 }
 
 /// Anything that may carry attributes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Definition {
     pub attrs: Vec<Attribute>,
     pub kind: DefinitionKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum DefinitionKind {
     /// A MIDL 3 construct; the text is the keyword that starts it.
     WinRt(String),
@@ -76,7 +78,7 @@ pub enum DefinitionKind {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum DispBody {
     /// `dispinterface D { interface I; }`: D dispatches I's methods.
     Interface(Name),
@@ -87,7 +89,7 @@ pub enum DispBody {
 }
 
 /// A method of a dispinterface's `methods:` section.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Method {
     pub attrs: Vec<Attribute>,
     pub spec: DeclSpec,
@@ -95,14 +97,14 @@ pub struct Method {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoclassMember {
     pub attrs: Vec<Attribute>,
     pub dispinterface: bool,
     pub name: Name,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attribute {
     pub name: Name,
     pub args: Vec<AttrArg>,
@@ -119,7 +121,7 @@ impl Attribute {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum AttrArg {
     Uuid(String),
     Expr(Expr),
@@ -129,14 +131,14 @@ pub enum AttrArg {
 }
 
 /// The part of a declaration before the declarator: `const unsigned long`, `struct X {...}`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeclSpec {
     pub is_const: bool,
     pub ty: TypeSpec,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TypeSpec {
     /// A typedef name or a MIDL base type (`BSTR`, `void`, `double`).
     Named(Name),
@@ -149,20 +151,20 @@ pub enum TypeSpec {
 }
 
 /// A type with no declared name: a cast's or `SAFEARRAY(...)`'s.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeName {
     pub spec: DeclSpec,
     pub declarator: Declarator,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Aggregate {
     pub name: Option<Name>,
     /// `None` for a reference such as `struct X *`.
     pub fields: Option<Vec<Field>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Union {
     pub name: Option<Name>,
     /// `switch (type name)` of an encapsulated union.
@@ -171,20 +173,20 @@ pub struct Union {
     pub fields: Option<Vec<Field>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Enum {
     pub name: Option<Name>,
     pub members: Option<Vec<EnumMember>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnumMember {
     pub name: Name,
     pub value: Option<Expr>,
 }
 
 /// A struct member, union arm or dispinterface property. An empty union arm has no spec.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Field {
     pub attrs: Vec<Attribute>,
     pub spec: Option<DeclSpec>,
@@ -192,7 +194,7 @@ pub struct Field {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InitDeclarator {
     pub declarator: Declarator,
     pub init: Option<Expr>,
@@ -201,7 +203,7 @@ pub struct InitDeclarator {
 /// A C declarator, flattened: the name and what is applied to the base type, read from the name
 /// outwards. `*a[3]` is `[Array(3), Pointer]` (an array of pointers); `(*f)(int)` is
 /// `[Pointer, Function]` (a pointer to a function).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Declarator {
     pub name: Option<Name>,
     pub derived: Vec<Derived>,
@@ -220,7 +222,7 @@ impl Declarator {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Derived {
     Pointer {
         is_const: bool,
@@ -230,7 +232,7 @@ pub enum Derived {
     Function(Vec<Param>),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Param {
     pub attrs: Vec<Attribute>,
     pub spec: DeclSpec,
@@ -238,13 +240,13 @@ pub struct Param {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ExprKind {
     /// An integer literal; `unsigned` if it had a `u` suffix or did not fit `i64`.
     Int {
@@ -265,7 +267,7 @@ pub enum ExprKind {
     Index(Box<Expr>, Box<Expr>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UnaryOp {
     Neg,
     Pos,
@@ -275,7 +277,7 @@ pub enum UnaryOp {
     AddressOf,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BinaryOp {
     LogOr,
     LogAnd,

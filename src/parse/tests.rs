@@ -13,6 +13,7 @@ fn parse(text: &str) -> Result<Vec<Statement>, crate::Diagnostic> {
         text: text.to_string(),
         map,
         files: vec![file],
+        included_at: Vec::new(),
     };
     super::parse(&sources, &output)
 }

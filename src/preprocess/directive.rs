@@ -422,6 +422,7 @@ impl Preprocessor<'_> {
         };
         if !self.files.contains(&id) {
             self.files.push(id);
+            self.included_at.push(directive);
         }
         if self.once.contains(&canonical(&self.sources.get(id).path)) {
             return Ok(());

@@ -25,7 +25,7 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, LineMap, Loc, SourceSet};
 use lex::{Kind, Lexer, Raw, Tok, Unterminated};
 use macros::{Expander, Input, Macro, Macros};
-use read::read_source;
+pub(crate) use read::read_source;
 
 /// What the command line says to the preprocessor.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +43,8 @@ pub struct Output {
     pub map: LineMap,
     /// The file itself first, then every file it included, in the order they were first read.
     pub files: Vec<FileId>,
+    /// For each of `files` after the first, the `#include` that first read it here.
+    pub included_at: Vec<Loc>,
 }
 
 /// The macros widl 8 defines before reading a file, so that Wine's SDK files (written for widl)
@@ -110,6 +112,7 @@ pub fn preprocess(
         text: pp.out,
         map: pp.map,
         files: pp.files,
+        included_at: pp.included_at,
     })
 }
 
@@ -159,6 +162,7 @@ struct Preprocessor<'a> {
     out: String,
     map: LineMap,
     files: Vec<FileId>,
+    included_at: Vec<Loc>,
     include_depth: usize,
     /// Files that said `#pragma once`, by canonical path.
     once: HashSet<PathBuf>,
@@ -185,6 +189,7 @@ impl<'a> Preprocessor<'a> {
             out: String::new(),
             map: LineMap::default(),
             files: Vec::new(),
+            included_at: Vec::new(),
             include_depth: 0,
             once: HashSet::new(),
         }

@@ -8,7 +8,7 @@ use std::path::Path;
 const MAX_SOURCE_BYTES: u64 = 64 << 20;
 
 /// A file's text (see [`decode`]), or a built-in SDK header's for its path.
-pub(super) fn read_source(path: &Path) -> std::io::Result<String> {
+pub(crate) fn read_source(path: &Path) -> std::io::Result<String> {
     if let Some(text) = crate::builtin::text(path) {
         return Ok(text.to_string());
     }

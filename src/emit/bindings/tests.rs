@@ -9,6 +9,7 @@ fn load(path: &Path, include_dirs: Vec<std::path::PathBuf>) -> Model {
             include_dirs,
             ..Default::default()
         },
+        ..Default::default()
     };
     model::load(path, &options).unwrap_or_else(|e| panic!("{}", e.render_plain()))
 }

@@ -9,12 +9,16 @@
 //! read. The result counts only if every file parsed and each parse found exactly the imports the
 //! scan did, at the same places; on any error or difference the caller loads sequentially, so
 //! diagnostics, the order of files and the model are always the sequential loader's.
+//!
+//! An imported file the cache holds ([`super::cache`]) is neither preprocessed nor scanned: the
+//! cache gives its text and imports, and the threads that parse read its stored tree.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
 
-use super::{Files, Loaded, MAX_IMPORT_DEPTH, Options, Unit, collect_imports};
+use super::cache::Tree;
+use super::{Files, Loaded, MAX_IMPORT_DEPTH, Options, Read, Unit, collect_imports};
 use crate::parse::{self, ast};
 use crate::preprocess;
 use crate::source::Loc;
@@ -33,16 +37,20 @@ pub fn load(path: &Path, options: &Options) -> Option<Loaded> {
     if helpers == 0 {
         return None;
     }
-    let (jobs, queue) = mpsc::channel::<(usize, String)>();
+    let (jobs, queue) = mpsc::channel::<Job>();
     let queue = Mutex::new(queue);
     let (results, parsed) = mpsc::channel();
     let failed = AtomicBool::new(false);
     let next = || queue.lock().ok()?.recv().ok();
     let work = || {
-        while let Some((index, text)) = next() {
+        while let Some(Job { index, text, tree }) = next() {
             let statements = match failed.load(Ordering::Relaxed) {
                 true => None,
-                false => parse::parse_quiet(&text),
+                // A stored tree that cannot be read is parsed from its (checked) text.
+                false => match tree.as_ref().and_then(Tree::statements) {
+                    Some(statements) => Some((statements, false)),
+                    None => parse::parse_quiet(&text).map(|statements| (statements, true)),
+                },
             };
             if statements.is_none() {
                 failed.store(true, Ordering::Relaxed);
@@ -74,22 +82,26 @@ pub fn load(path: &Path, options: &Options) -> Option<Loaded> {
     });
     drop(results);
     read?;
-    let mut statements: Vec<Option<Vec<ast::Statement>>> = vec![None; reader.read.len()];
+    let mut statements: Vec<Option<(Vec<ast::Statement>, bool)>> = vec![None; reader.read.len()];
     for (index, parsed) in parsed {
         statements[index] = Some(parsed?);
     }
     let mut units = Vec::with_capacity(reader.read.len());
     for file in reader.read {
-        let statements = statements[file.job].take()?;
+        let (statements, parsed) = statements[file.job].take()?;
         let mut imports = Vec::new();
         collect_imports(&statements, &mut imports);
         if !imports.iter().copied().eq(file.imports.iter()) {
             return None;
         }
+        if parsed && file.imported {
+            reader.files.store(&file.path, &file.input, &statements);
+        }
         units.push(Unit {
             statements,
             input: file.input,
             imported: file.imported,
+            cached: !parsed,
         });
     }
     Some(Loaded {
@@ -98,10 +110,19 @@ pub fn load(path: &Path, options: &Options) -> Option<Loaded> {
     })
 }
 
-/// A preprocessed file, and the imports its scan found.
-struct Read {
+/// A file for the threads that parse: its number in the order the files were read, its
+/// preprocessed text, and its syntax tree when the cache held it.
+struct Job {
+    index: usize,
+    text: String,
+    tree: Option<Tree>,
+}
+
+/// A preprocessed file, and the imports its scan found (or the cache held).
+struct Parsing {
     /// Its number in the order the files were read (and sent to be parsed).
     job: usize,
+    path: PathBuf,
     input: preprocess::Output,
     imports: Vec<ast::Name>,
     imported: bool,
@@ -111,7 +132,7 @@ struct Read {
 struct Reader<'a> {
     files: Files<'a>,
     /// In the order the sequential loader keeps its units: each file after those it imports.
-    read: Vec<Read>,
+    read: Vec<Parsing>,
 }
 
 impl Reader<'_> {
@@ -121,14 +142,22 @@ impl Reader<'_> {
         path: &Path,
         imported_at: Option<Loc>,
         depth: usize,
-        jobs: &mpsc::Sender<(usize, String)>,
+        jobs: &mpsc::Sender<Job>,
     ) -> Option<()> {
-        let Some(input) = self.files.preprocess(path, imported_at).ok()? else {
+        let Some(Read { input, cached }) = self.files.read(path, imported_at).ok()? else {
             return Some(());
         };
         let job = self.files.seen.len() - 1;
-        jobs.send((job, input.text.clone())).ok()?;
-        let imports = parse::imports::scan(&input.text);
+        let (imports, tree) = match cached {
+            Some(hit) => (hit.imports, Some(hit.tree)),
+            None => (parse::imports::scan(&input.text), None),
+        };
+        jobs.send(Job {
+            index: job,
+            text: input.text.clone(),
+            tree,
+        })
+        .ok()?;
         for name in &imports {
             let (at, found) = self.files.import(&input, name).ok()?;
             if depth == MAX_IMPORT_DEPTH {
@@ -136,8 +165,9 @@ impl Reader<'_> {
             }
             self.read(&found, Some(at), depth + 1, jobs)?;
         }
-        self.read.push(Read {
+        self.read.push(Parsing {
             job,
+            path: path.to_path_buf(),
             input,
             imports,
             imported: imported_at.is_some(),
@@ -204,6 +234,62 @@ mod tests {
             summary(&parallel),
             summary(&sequential(&path, &options).unwrap())
         );
+    }
+
+    #[test]
+    fn a_warm_parse_cache_loads_what_parsing_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("a.idl", "import \"b.idl\";\ninterface A : B {}\n");
+        write(
+            "b.idl",
+            "import \"c.idl\";\ninterface B : C { HRESULT F(); }\n",
+        );
+        write("c.idl", "interface C {}\n");
+        let path = dir.path().join("a.idl");
+        let uncached = summary(&sequential(&path, &Options::default()).unwrap());
+        // Apart from the files: a cache folder created beside them would change their folder.
+        let cache = tempfile::tempdir().unwrap();
+        let options = Options {
+            cache_dir: Some(cache.path().to_path_buf()),
+            ..Options::default()
+        };
+        let cached =
+            |loaded: &Loaded| -> Vec<bool> { loaded.units.iter().map(|u| u.cached).collect() };
+        // Cold (fills the cache), then warm, through both loaders. Units: c, b, a.
+        let cold = sequential(&path, &options).unwrap();
+        assert_eq!(
+            (summary(&cold), cached(&cold)),
+            (uncached.clone(), vec![false; 3])
+        );
+        let warm = sequential(&path, &options).unwrap();
+        assert_eq!(
+            (summary(&warm), cached(&warm)),
+            (uncached.clone(), vec![true, true, false])
+        );
+        if let Some(parallel) = load(&path, &options) {
+            assert_eq!(
+                (summary(&parallel), cached(&parallel)),
+                (uncached, vec![true, true, false])
+            );
+        }
+        // An import changed since: read again, by either loader.
+        write("c.idl", "interface C { HRESULT G(); }\n");
+        let uncached = summary(&sequential(&path, &Options::default()).unwrap());
+        if let Some(parallel) = load(&path, &options) {
+            assert_eq!(summary(&parallel), uncached);
+            assert!(!parallel.units[0].cached);
+        }
+        let again = sequential(&path, &options).unwrap();
+        assert_eq!(summary(&again), uncached);
+        let mut entries: Vec<_> = std::fs::read_dir(cache.path())
+            .unwrap()
+            .flat_map(|parser| std::fs::read_dir(parser.unwrap().path()).unwrap())
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        entries.sort();
+        assert_eq!(entries.len(), 2, "b.idl and c.idl, not a.idl: {entries:?}");
+        assert!(entries[0].starts_with("b.idl.") && entries[1].starts_with("c.idl."));
     }
 
     #[test]

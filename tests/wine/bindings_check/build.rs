@@ -14,6 +14,7 @@ fn main() {
             include_dirs: vec![wine.into(), wine.join("..")],
             ..Default::default()
         },
+        ..Default::default()
     };
     render(
         &repo.join("fixtures/clock.idl"),
