@@ -54,22 +54,34 @@ fn main() {
     write(&out_dir.join("win32_namespaces.txt"), namespaces.as_bytes());
 
     println!(
-        "cargo::rustc-env=CPGEN_PARSER_ID={}",
-        parser_id(&manifest_dir)
+        "cargo::rustc-env=CPGEN_FRONT_END_ID={}",
+        front_end_id(&manifest_dir)
     );
 }
 
-/// A fingerprint of what decides a parse and how it is stored: the grammar and the parser's
-/// sources (the syntax tree's types among them). A cached syntax tree is used only by a build
-/// with the same fingerprint, so a changed grammar never reads an old tree, even unversioned.
-fn parser_id(manifest_dir: &Path) -> String {
-    let mut files = vec![manifest_dir.join("grammar/midl.pest")];
-    let parse_dir = manifest_dir.join("src/parse");
-    println!("cargo::rerun-if-changed=grammar/midl.pest");
-    println!("cargo::rerun-if-changed=src/parse");
-    let entries = std::fs::read_dir(&parse_dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", parse_dir.display()));
-    files.extend(entries.map(|entry| entry.expect("a readable src/parse").path()));
+/// A fingerprint of what decides a preprocessing and a parse, and of how the cache stores them:
+/// the preprocessor, the grammar, the parser (the syntax tree's types among them) and the cache.
+/// A cached file is used only by a build with the same fingerprint, so a changed preprocessor or
+/// grammar never reads an old entry, even unversioned.
+fn front_end_id(manifest_dir: &Path) -> String {
+    let mut files = Vec::new();
+    for source in [
+        "grammar/midl.pest",
+        "src/model/load/cache.rs",
+        "src/parse",
+        "src/preprocess",
+    ] {
+        println!("cargo::rerun-if-changed={source}");
+        let path = manifest_dir.join(source);
+        match std::fs::read_dir(&path) {
+            Ok(entries) => files.extend(
+                entries
+                    .map(|entry| entry.expect("a readable source folder").path())
+                    .filter(|path| path.is_file()),
+            ),
+            Err(_) => files.push(path),
+        }
+    }
     files.sort();
     // FNV-1a, 64 bits: stable across Rust releases, unlike std's hasher.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

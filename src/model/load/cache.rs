@@ -6,8 +6,8 @@
 //! file's preprocessed text depends only on the text of the files it reads, the `-I`/`-D` options
 //! and which file each `#include` finds; its syntax tree only on that text and the parser. So an
 //! entry holds all of them, and is used only when
-//! - it was written by a build of the same grammar and parser (its folder is named after them,
-//!   `CPGEN_PARSER_ID` from the build script),
+//! - it was written by a build of the same preprocessor, grammar, parser and cache (its folder is
+//!   named after them: `CPGEN_FRONT_END_ID`, from the build script),
 //! - the options are the same,
 //! - every file it read holds the same text now (compared in full: the files are read anyway,
 //!   since diagnostics quote them),
@@ -32,8 +32,9 @@ use crate::parse::ast;
 use crate::preprocess;
 use crate::source::{FileId, LineMap, Loc, SourceSet};
 
-/// The build's grammar and parser: its version and a fingerprint of `grammar/` and `src/parse`.
-const PARSER_ID: &str = env!("CPGEN_PARSER_ID");
+/// The build's front end: its version and a fingerprint of the preprocessor, the grammar, the
+/// parser and this module.
+const FRONT_END_ID: &str = env!("CPGEN_FRONT_END_ID");
 
 /// Entries larger than this are not read (a real one is a few times its files' text, which the
 /// preprocessor bounds at 6 MiB for a whole run).
@@ -95,7 +96,7 @@ impl ImportCache {
     /// The cache kept under `root`, created when first written.
     pub fn new(root: &Path) -> Self {
         Self {
-            dir: root.join(PARSER_ID),
+            dir: root.join(FRONT_END_ID),
         }
     }
 
@@ -213,6 +214,9 @@ impl ImportCache {
         let Some(bytes) = encode(sources, path, input, options, imports, statements) else {
             return;
         };
+        if !self.dir.exists() {
+            self.forget_other_builds();
+        }
         let stored = std::fs::create_dir_all(&self.dir).and_then(|()| {
             let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
             file.write_all(&bytes)?;
@@ -221,6 +225,24 @@ impl ImportCache {
         });
         // A cache that cannot be written only costs the next run the work.
         drop(stored);
+    }
+
+    /// Removes what other builds of cpgen kept beside this one's folder (another version, or a
+    /// front end changed since), so that the cache holds one build's entries, not every build's.
+    fn forget_other_builds(&self) {
+        let (Some(root), Some(own)) = (self.dir.parent(), self.dir.file_name()) else {
+            return;
+        };
+        let Ok(entries) = std::fs::read_dir(root) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if name != own && is_build_folder(&name.to_string_lossy()) {
+                // Another run may be using it; what it cannot remove stays.
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
     }
 
     fn entry(&self, path: &Path) -> PathBuf {
@@ -289,6 +311,16 @@ fn encode(
     let mut bytes = postcard::to_stdvec(&header).ok()?;
     bytes.extend(postcard::to_stdvec(statements).ok()?);
     Some(bytes)
+}
+
+/// Whether `name` is a folder named as [`FRONT_END_ID`] names this build's: `<version>-<16 hex
+/// digits>`. Nothing else under the root is touched.
+fn is_build_folder(name: &str) -> bool {
+    name.rsplit_once('-').is_some_and(|(version, hash)| {
+        hash.len() == 16
+            && hash.bytes().all(|b| b.is_ascii_hexdigit())
+            && version.starts_with(|c: char| c.is_ascii_digit())
+    })
 }
 
 /// The options that decide a preprocessing, as text to compare.

@@ -250,3 +250,28 @@ fn a_damaged_or_unwritable_cache_is_a_miss() {
             .is_none()
     );
 }
+
+#[test]
+fn the_first_entry_of_a_build_removes_other_builds_entries() {
+    let files = Files::new();
+    let root = files.cache_root.path();
+    for folder in [
+        "0.0.9-0123456789abcdef",
+        "0.1.0-fedcba9876543210",
+        "notes",
+        "1.0-xyz",
+    ] {
+        std::fs::create_dir(root.join(folder)).unwrap();
+        std::fs::write(root.join(folder).join("x.idl.0"), "old").unwrap();
+    }
+    files.store();
+    let mut left: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    let mut expected = vec!["1.0-xyz".to_string(), "notes".into(), FRONT_END_ID.into()];
+    expected.sort();
+    assert_eq!(left, expected);
+    assert!(files.cached().is_some());
+}
