@@ -10,7 +10,7 @@ use windows::Win32::System::Com::{
 use windows::Win32::System::Ole::{CreateErrorInfo, SafeArrayCopy};
 use windows::Win32::System::Variant::{
     VARENUM, VARIANT, VARIANT_0, VARIANT_0_0, VARIANT_0_0_0, VT_BOOL, VT_BSTR, VT_BYREF, VT_DATE,
-    VT_DISPATCH, VT_INT, VT_UINT, VT_UNKNOWN, VT_VARIANT,
+    VT_DISPATCH, VT_EMPTY, VT_INT, VT_UINT, VT_UNKNOWN, VT_VARIANT,
 };
 use windows_core::{BSTR, Error, GUID, HRESULT, HSTRING, IUnknown, Interface, Result};
 
@@ -29,7 +29,7 @@ pub fn invoke(sink: &IDispatch, dispid: i32, args: &mut [VARIANT]) -> Result<()>
         cArgs: args.len() as u32,
         cNamedArgs: 0,
     };
-    let mut result = VARIANT::default();
+    let mut result = Answer(ManuallyDrop::new(VARIANT::default()));
     let mut exception = Exception(EXCEPINFO::default());
     // SAFETY: params, its arguments, result and exception outlive the call;
     // the sink may write through the by-reference arguments, whose targets
@@ -41,7 +41,7 @@ pub fn invoke(sink: &IDispatch, dispid: i32, args: &mut [VARIANT]) -> Result<()>
             0,
             DISPATCH_METHOD,
             &params,
-            Some(&mut result),
+            Some(&mut *result.0),
             Some(&mut exception.0),
             None,
         )
@@ -49,6 +49,24 @@ pub fn invoke(sink: &IDispatch, dispid: i32, args: &mut [VARIANT]) -> Result<()>
     match invoked {
         Err(error) if error.code() == DISP_E_EXCEPTION => Err(exception.into_error()),
         other => other,
+    }
+}
+
+/// What a sink answers an event with: events are `void`, so almost always
+/// nothing, but a sink may put a value there all the same. `VARIANT`'s own
+/// drop clears it through oleaut32 whatever it holds, a call per sink and per
+/// fire; this clears it only when there is something to free.
+struct Answer(ManuallyDrop<VARIANT>);
+
+impl Drop for Answer {
+    fn drop(&mut self) {
+        // SAFETY: the VARIANT is initialised and owned here, and dropped once:
+        // reading its tag, then, when set, dropping it frees what it holds.
+        unsafe {
+            if self.0.Anonymous.Anonymous.vt != VT_EMPTY {
+                ManuallyDrop::drop(&mut self.0);
+            }
+        }
     }
 }
 

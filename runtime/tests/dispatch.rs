@@ -157,3 +157,72 @@ fn get_ids_of_names_knows_events_and_parameters() {
     let borrowed = sink::call(|| Err(Error::from_hresult(E_FAIL)));
     assert_eq!(borrowed, E_FAIL);
 }
+
+/// An object that says when it is gone.
+#[implement(IPersist)]
+struct Watched(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl IPersist_Impl for Watched_Impl {
+    fn GetClassID(&self) -> Result<GUID> {
+        Ok(GUID::zeroed())
+    }
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A sink that answers every event with an interface, as a sink may although events are `void`.
+#[implement(IDispatch)]
+struct Answering(IUnknown);
+
+impl IDispatch_Impl for Answering_Impl {
+    fn GetTypeInfoCount(&self) -> Result<u32> {
+        Ok(0)
+    }
+    fn GetTypeInfo(&self, _: u32, _: u32) -> Result<ITypeInfo> {
+        Err(E_NOTIMPL.into())
+    }
+    fn GetIDsOfNames(
+        &self,
+        _: *const GUID,
+        _: *const PCWSTR,
+        _: u32,
+        _: u32,
+        _: *mut i32,
+    ) -> Result<()> {
+        Err(E_NOTIMPL.into())
+    }
+    fn Invoke(
+        &self,
+        _: i32,
+        _: *const GUID,
+        _: u32,
+        _: DISPATCH_FLAGS,
+        _: *const DISPPARAMS,
+        result: *mut VARIANT,
+        _: *mut EXCEPINFO,
+        _: *mut u32,
+    ) -> Result<()> {
+        // SAFETY: the caller passed an empty result VARIANT to fill; the answer holds a
+        // reference of its own.
+        unsafe { std::ptr::write(result, Some(&self.0).into_variant()) };
+        Ok(())
+    }
+}
+
+#[test]
+fn what_a_sink_answers_an_event_with_is_freed() {
+    let gone = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watched: IUnknown = Watched(gone.clone()).into();
+    let sink: IDispatch = Answering(watched.clone()).into();
+    dispatch::invoke(&sink, 1, &mut [1.into_variant()]).unwrap();
+    drop(sink);
+    drop(watched);
+    assert!(
+        gone.load(std::sync::atomic::Ordering::SeqCst),
+        "the answer's reference was kept: the result VARIANT was not cleared"
+    );
+}
