@@ -14,8 +14,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::docs;
 
 mod bindings;
+mod lists;
 use crate::Diagnostic;
 use crate::model::Model;
+pub use lists::{LIMITS, Limits};
 
 /// The function that renders the bindings' items (windows-bindgen), called by the thread that
 /// formats them.
@@ -33,12 +35,13 @@ pub enum Part<'a> {
 }
 
 /// The file: the module `module` (with `doc` and `#[allow(allowed)]`) holding `parts`, and the
-/// `pub use` of everything in it.
+/// `pub use` of everything in it; `limits` bound the text whose syntax tree is held at a time.
 pub fn file(
     model: &Model,
     module: &str,
     allowed: &str,
     parts: &[Part],
+    limits: &Limits,
 ) -> Result<String, Diagnostic> {
     // The module with a placeholder for its body, formatted like any part.
     let frame = format_items(
@@ -54,7 +57,7 @@ pub fn file(
     let (before, after) = frame
         .split_once(&format!("    {PLACEHOLDER}\n"))
         .ok_or_else(|| internal("the module's placeholder is gone"))?;
-    let bodies = bodies(model, parts)?;
+    let bodies = bodies(model, parts, limits)?;
     let mut out = String::with_capacity(bodies.iter().map(String::len).sum::<usize>() + 4096);
     out.push_str(before);
     for body in &bodies {
@@ -69,13 +72,13 @@ pub const PLACEHOLDER: &str = "const __CPGEN_MODULE_BODY__: () = ();";
 
 /// Each part formatted at the module's depth, windows-bindgen's first (it takes longest), then
 /// the longest first.
-fn bodies(model: &Model, parts: &[Part]) -> Result<Vec<String>, Diagnostic> {
+fn bodies(model: &Model, parts: &[Part], limits: &Limits) -> Result<Vec<String>, Diagnostic> {
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|&i| match &parts[i] {
         Part::Bindings { .. } => 0,
         Part::Items(text) => usize::MAX - text.len(),
     });
-    in_parallel(&order, |index| body(model, &parts[index]))
+    in_parallel(&order, |index| body(model, &parts[index], limits))
 }
 
 /// `job(i)` for every `i` of `order`, by the calling thread and up to [`helpers`] others, each
@@ -126,12 +129,14 @@ const MAX_HELPERS: usize = 3;
 const STACK: usize = 8 << 20;
 
 /// One part's lines, as they stand in the module.
-fn body(model: &Model, part: &Part) -> Result<String, Diagnostic> {
+fn body(model: &Model, part: &Part, limits: &Limits) -> Result<String, Diagnostic> {
+    // A template's text, its huge lists a piece at a time.
+    let print = |text: &str| lists::format(text, limits, &|text| format_items(text, None, 0));
     match part {
-        Part::Items(items) => nested(items, 1, None),
+        Part::Items(items) => nested(items, 1, &print),
         Part::Bindings { frame, render } => {
             let items = render()?;
-            let frame = nested(frame, 1, None)?;
+            let frame = nested(frame, 1, &print)?;
             let (before, after) = frame
                 .split_once(&format!("        {PLACEHOLDER}\n"))
                 .ok_or_else(|| internal("the bindings' placeholder is gone"))?;
@@ -145,15 +150,15 @@ fn body(model: &Model, part: &Part) -> Result<String, Diagnostic> {
     }
 }
 
-/// The lines of `items` printed `depth` modules deep (`mod m { mod m { ... } }`), as they stand
-/// there; `document` is the model whose helpstrings go on them.
-fn nested(items: &str, depth: usize, document: Option<&Model>) -> Result<String, Diagnostic> {
+/// The lines of `items` printed by `print` `depth` modules deep (`mod m { mod m { ... } }`), as
+/// they stand there.
+fn nested(items: &str, depth: usize, print: lists::Print) -> Result<String, Diagnostic> {
     let text = format!(
         "{}{items}\n{}",
         "mod m {\n".repeat(depth),
         "}\n".repeat(depth)
     );
-    let mut printed = format_items(&text, document, depth)?;
+    let mut printed = print(&text)?;
     let indent = |d: usize| "    ".repeat(d);
     let empty = format!(
         "{}{}mod m {{}}\n{}",
@@ -232,7 +237,7 @@ mod tests {
             "pub trait H { fn a(&self) {} }\npub struct T;",
         ];
         let items: Vec<Part> = parts.iter().map(|p| Part::Items(p.to_string())).collect();
-        let by_parts = file(&Model::default(), "x_idl", "dead_code", &items).unwrap();
+        let by_parts = file(&Model::default(), "x_idl", "dead_code", &items, &LIMITS).unwrap();
         let whole = prettyplease::unparse(
             &syn::parse_file(&format!(
                 "/// The connection points of the input, with the GUIDs and types they use.\n\

@@ -111,6 +111,15 @@ pub const RUNTIME_VERSION: &str = "0.1";
 /// The connection-point code for the connectable coclasses of `model`'s input (or those that
 /// `options` names).
 pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnostic> {
+    generate_within(model, options, &format::LIMITS)
+}
+
+/// [`generate`], formatting with `limits` (tests print in the smallest pieces, and strictly).
+fn generate_within(
+    model: &Model,
+    options: &Options,
+    limits: &format::Limits,
+) -> Result<Generated, Diagnostic> {
     let coclasses = connectable_coclasses(model, &options.coclasses)?;
     let mut own = paths::adopt_windows_crate_interfaces(model);
     if coclasses
@@ -151,7 +160,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
     ] {
         parts.extend(items.into_iter().map(Part::Items));
     }
-    let code = format::file(model, &options.module, ALLOWED, &parts)?;
+    let code = format::file(model, &options.module, ALLOWED, &parts, limits)?;
     let features = paths::features(&code);
     Ok(Generated { code, features })
 }

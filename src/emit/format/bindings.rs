@@ -7,7 +7,7 @@
 //! is printed at the bindings' depth as [`super`] prints parts. A cut in the wrong place leaves a
 //! run that does not parse; then the items are printed as one run.
 
-use super::{helpers, in_parallel, nested};
+use super::{format_items, helpers, in_parallel, nested};
 use crate::Diagnostic;
 use crate::model::Model;
 
@@ -21,14 +21,16 @@ pub fn runs(items: &str, model: &Model) -> Result<Vec<String>, Diagnostic> {
         0 => None,
         _ => split(items, 2 * (helpers + 1)),
     };
+    // Printed with the helpstrings of `model` on the items `DEPTH` modules deep.
+    let print = |text: &str| format_items(text, Some(model), DEPTH);
     let Some(runs) = runs else {
-        return Ok(vec![nested(items, DEPTH, Some(model))?]);
+        return Ok(vec![nested(items, DEPTH, &print)?]);
     };
     let order: Vec<usize> = (0..runs.len()).collect();
-    let printed = in_parallel(&order, |index| nested(runs[index], DEPTH, Some(model)));
+    let printed = in_parallel(&order, |index| nested(runs[index], DEPTH, &print));
     // A run that does not parse was cut in the wrong place: the items as one run say whether
     // they parse at all.
-    printed.or_else(|_| Ok(vec![nested(items, DEPTH, Some(model))?]))
+    printed.or_else(|_| Ok(vec![nested(items, DEPTH, &print)?]))
 }
 
 /// `items` cut into at most `pieces` runs of whole items; `None` when it is too small to be worth
