@@ -160,7 +160,7 @@ fn generate_within(
     ] {
         parts.extend(items.into_iter().map(Part::Items));
     }
-    let code = format::file(model, &options.module, ALLOWED, &parts, limits)?;
+    let code = format::file(model, &options.module, ALLOWED, parts, limits)?;
     let features = paths::features(&code);
     Ok(Generated { code, features })
 }

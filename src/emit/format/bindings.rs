@@ -21,16 +21,22 @@ pub fn runs(items: &str, model: &Model) -> Result<Vec<String>, Diagnostic> {
         0 => None,
         _ => split(items, 2 * (helpers + 1)),
     };
-    // Printed with the helpstrings of `model` on the items `DEPTH` modules deep.
-    let print = |text: &str| format_items(text, Some(model), DEPTH);
+    // Printed whole, with the helpstrings of `model` on the items `DEPTH` modules deep.
+    let print = |items: &str, (open, close): (&str, &str)| {
+        let text = format!("{open}{items}{close}");
+        Ok(vec![format_items(&text, Some(model), DEPTH)?])
+    };
     let Some(runs) = runs else {
-        return Ok(vec![nested(items, DEPTH, &print)?]);
+        return nested(items, DEPTH, &print);
     };
     let order: Vec<usize> = (0..runs.len()).collect();
     let printed = in_parallel(&order, |index| nested(runs[index], DEPTH, &print));
     // A run that does not parse was cut in the wrong place: the items as one run say whether
     // they parse at all.
-    printed.or_else(|_| Ok(vec![nested(items, DEPTH, &print)?]))
+    match printed {
+        Ok(runs) => Ok(runs.into_iter().flatten().collect()),
+        Err(_) => nested(items, DEPTH, &print),
+    }
 }
 
 /// `items` cut into at most `pieces` runs of whole items; `None` when it is too small to be worth

@@ -50,16 +50,28 @@ const MIN_LIST: usize = 1024;
 /// What prints a text parsed as a file (syn and prettyplease).
 pub type Print<'a> = &'a dyn Fn(&str) -> Result<String, Diagnostic>;
 
-/// `text` as `print` prints it, holding the syntax tree of at most about `limits.whole` bytes of
-/// text at a time where the text's lists allow.
-pub fn format(text: &str, limits: &Limits, print: Print) -> Result<String, Diagnostic> {
-    printed(text, limits, print, 0)
+/// `text` between the two texts of `frame` as `print` prints it, in pieces (in order), holding
+/// the syntax tree of at most about `limits.whole` bytes of text at a time where the text's
+/// lists allow.
+pub fn format(
+    text: &str,
+    frame: (&str, &str),
+    limits: &Limits,
+    print: Print,
+) -> Result<Vec<String>, Diagnostic> {
+    printed(text, frame, limits, print, 0)
 }
 
 /// [`format`] of a text `level` lists deep in the one given to it.
-fn printed(text: &str, limits: &Limits, print: Print, level: usize) -> Result<String, Diagnostic> {
+fn printed(
+    text: &str,
+    frame: (&str, &str),
+    limits: &Limits,
+    print: Print,
+    level: usize,
+) -> Result<Vec<String>, Diagnostic> {
     if text.len() > limits.whole {
-        match in_pieces(text, limits, print, level) {
+        match in_pieces(text, frame, limits, print, level) {
             Ok(Some(printed)) => return Ok(printed),
             Ok(None) => {}
             Err(error) if limits.strict => return Err(error),
@@ -67,16 +79,18 @@ fn printed(text: &str, limits: &Limits, print: Print, level: usize) -> Result<St
             Err(_) => {}
         }
     }
-    print(text)
+    let (open, close) = frame;
+    Ok(vec![print(&format!("{open}{text}{close}"))?])
 }
 
-/// `text` printed with its large lists in chunks; `None` if it has none.
+/// `text` in `frame` printed with its large lists in chunks; `None` if it has none.
 fn in_pieces(
     text: &str,
+    frame: (&str, &str),
     limits: &Limits,
     print: Print,
     level: usize,
-) -> Result<Option<String>, Diagnostic> {
+) -> Result<Option<Vec<String>>, Diagnostic> {
     let lists: Vec<List> = lists(text)?
         .into_iter()
         .filter(|list| list.weight >= MIN_LIST)
@@ -87,23 +101,32 @@ fn in_pieces(
     let stand_ins = StandIns {
         lists: &lists,
         level,
+        frame,
     };
-    let frame = printed(&stand_ins.build(text, None), limits, print, level + 1)?;
+    let whole = ("", "");
+    let printed_frame = printed(
+        &stand_ins.build(text, None),
+        whole,
+        limits,
+        print,
+        level + 1,
+    )?;
+    let printed_frame = printed_frame.concat();
     // Each list's place in the printed frame: the lines up to and with `S`, the lines from `E`.
     let mut places = Vec::with_capacity(lists.len());
     for index in 0..lists.len() {
-        let start = line_of(&frame, &stand_ins.name(index, START))?;
-        let end = line_of(&frame, &stand_ins.name(index, END))?;
+        let start = line_of(&printed_frame, &stand_ins.name(index, START))?;
+        let end = line_of(&printed_frame, &stand_ins.name(index, END))?;
         if start.end != end.start {
             return Err(refused("a list's stand-ins are apart"));
         }
         places.push((start, end));
     }
-    let mut out = String::with_capacity(text.len());
+    let mut out = Vec::new();
     let mut copied = 0;
     for (index, list) in lists.iter().enumerate() {
         let (start, end) = places[index].clone();
-        out.push_str(&frame[copied..start.start]);
+        out.push(printed_frame[copied..start.start].to_string());
         copied = end.end;
         let chunks = chunks(&list.members, limits.chunk);
         for (number, chunk) in chunks.iter().enumerate() {
@@ -114,20 +137,45 @@ fn in_pieces(
                 last,
             };
             let piece = stand_ins.build(text, Some(&piece));
-            let printed = printed(&piece, limits, print, level + 1)?;
-            let before = &frame[..start.end];
-            let after = &frame[if last { end.end } else { end.start }..];
-            if printed.len() < before.len() + after.len()
-                || !printed.starts_with(before)
-                || !printed.ends_with(after)
-            {
+            let mut printed = printed(&piece, whole, limits, print, level + 1)?;
+            let before = &printed_frame[..start.end];
+            let after = &printed_frame[if last { end.end } else { end.start }..];
+            if !trim(&mut printed, before, after) {
                 return Err(refused("a chunk of a list printed out of its frame"));
             }
-            out.push_str(&printed[before.len()..printed.len() - after.len()]);
+            // Held until the file is put together: without the room prettyplease's output grew.
+            out.extend(printed.into_iter().map(|mut piece| {
+                piece.shrink_to_fit();
+                piece
+            }));
         }
     }
-    out.push_str(&frame[copied..]);
+    out.push(printed_frame[copied..].to_string());
     Ok(Some(out))
+}
+
+/// Takes `before` off the start of `pieces` and `after` off their end, in place; false if they
+/// do not start and end so, within the first and last piece.
+pub fn trim(pieces: &mut [String], before: &str, after: &str) -> bool {
+    let fits = match pieces {
+        [] => false,
+        [only] => only.len() >= before.len() + after.len(),
+        _ => true,
+    };
+    let (Some(first), true) = (pieces.first(), fits) else {
+        return false;
+    };
+    let last = pieces.last().map_or("", String::as_str);
+    if !first.starts_with(before) || !last.ends_with(after) {
+        return false;
+    }
+    if let Some(last) = pieces.last_mut() {
+        last.truncate(last.len() - after.len());
+    }
+    if let Some(first) = pieces.first_mut() {
+        first.drain(..before.len());
+    }
+    true
 }
 
 fn refused(what: &str) -> Diagnostic {
@@ -239,6 +287,8 @@ struct Piece {
 struct StandIns<'a> {
     lists: &'a [List],
     level: usize,
+    /// What the text stands between.
+    frame: (&'a str, &'a str),
 }
 
 const START: &str = "start";
@@ -263,7 +313,7 @@ impl StandIns<'_> {
     /// `text` with every list replaced by its stand-ins: the frame, or with `piece`, the frame
     /// with that chunk of members after `S` (and before `E` unless it ends the list).
     fn build(&self, text: &str, piece: Option<&Piece>) -> String {
-        let mut out = String::new();
+        let mut out = String::from(self.frame.0);
         let mut copied = 0;
         for (index, list) in self.lists.iter().enumerate() {
             out.push_str(&text[copied..list.span.start]);
@@ -282,6 +332,7 @@ impl StandIns<'_> {
             }
         }
         out.push_str(&text[copied..]);
+        out.push_str(self.frame.1);
         out
     }
 }

@@ -50,9 +50,12 @@ fn an_element_is_last_in_a_piece_only_where_it_is_last_in_the_list() {
     for count in [20, 40] {
         let text = format!("mod m {{ impl T {{\n{} }} }}\n", members(count));
         let whole = print(&text).unwrap();
-        assert_eq!(format(&text, &SMALLEST, &print).unwrap(), whole);
-        let pieces = in_pieces(&text, &SMALLEST, &print, 0).unwrap();
-        assert_eq!(pieces.as_deref(), Some(whole.as_str()));
+        assert_eq!(
+            format(&text, ("", ""), &SMALLEST, &print).unwrap().concat(),
+            whole
+        );
+        let pieces = in_pieces(&text, ("", ""), &SMALLEST, &print, 0).unwrap();
+        assert_eq!(pieces.map(|p| p.concat()).as_deref(), Some(whole.as_str()));
     }
 }
 
@@ -74,25 +77,38 @@ fn items_arms_and_nested_lists_print_as_whole() {
     }
     text.push_str("/*\"end*/\n}\n");
     let whole = print(&text).unwrap();
-    let pieces = in_pieces(&text, &SMALLEST, &print, 0).unwrap();
-    assert_eq!(pieces.as_deref(), Some(whole.as_str()));
+    let pieces = in_pieces(&text, ("", ""), &SMALLEST, &print, 0).unwrap();
+    assert_eq!(pieces.map(|p| p.concat()).as_deref(), Some(whole.as_str()));
     let bounded = Limits {
         whole: 2000,
         chunk: 700,
         strict: true,
     };
-    assert_eq!(format(&text, &bounded, &print).unwrap(), whole);
+    assert_eq!(
+        format(&text, ("", ""), &bounded, &print).unwrap().concat(),
+        whole
+    );
 }
 
 #[test]
 fn unpaired_markers_print_whole_or_are_refused() {
     let text = "mod m {\n/*\"items*/\n/*\"-*/\nfn f() {}\n}\n";
     assert!(lists(text).is_err());
-    assert_eq!(
-        format(text, &LIMITS_NONE, &print).unwrap(),
-        print(text).unwrap()
-    );
-    assert!(format(text, &SMALLEST, &print).is_err());
+    let lenient = format(text, ("", ""), &LIMITS_NONE, &print).unwrap();
+    assert_eq!(lenient.concat(), print(text).unwrap());
+    assert!(format(text, ("", ""), &SMALLEST, &print).is_err());
+}
+
+#[test]
+fn trim_takes_the_frame_off_the_first_and_last_pieces() {
+    let mut pieces = vec!["mod m {\n    a\n".to_string(), "    b\n}\n".to_string()];
+    assert!(trim(&mut pieces, "mod m {\n", "}\n"));
+    assert_eq!(pieces, ["    a\n", "    b\n"]);
+    let mut only = vec!["mod m {\n}\n".to_string()];
+    assert!(trim(&mut only, "mod m {\n", "}\n"));
+    assert_eq!(only, [""]);
+    assert!(!trim(&mut ["mod m {}\n".to_string()], "mod m {\n", "}\n"));
+    assert!(!trim(&mut Vec::new(), "", ""));
 }
 
 /// Every text given to [`in_pieces`], leniently.
