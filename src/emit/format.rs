@@ -6,7 +6,9 @@
 //! (`mod m { PART }`, the same depth), which is the same bytes as printing the whole file at once.
 //! Formatting part by part keeps one part's syntax tree in memory, not the file's (syn's tree
 //! takes some fifty times the text it parses), and lets the parts, and windows-bindgen's render
-//! of the bindings, run in parallel.
+//! of the bindings, run in parallel. A part that is one huge item (the proxy of a source
+//! interface with thousands of events) is printed a chunk of its members at a time
+//! ([`lists`]), so no thread holds the tree of more than a bounded piece of text.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};

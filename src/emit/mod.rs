@@ -13,7 +13,8 @@
 //! and `server()` ([`server`]). What is the same for every IDL is the
 //! `cpgen-runtime` crate's, named, not written. The text is formatted with prettyplease, so the
 //! same model gives the same bytes on every machine; [`format`] does it a part at a time, on all
-//! cores, with windows-bindgen's render running beside the rest.
+//! cores, with windows-bindgen's render running beside the rest, and a huge part a chunk of its
+//! members at a time.
 
 pub mod bindings;
 mod defaults;
