@@ -103,15 +103,8 @@ fn in_pieces(
         level,
         frame,
     };
-    let whole = ("", "");
-    let printed_frame = printed(
-        &stand_ins.build(text, None),
-        whole,
-        limits,
-        print,
-        level + 1,
-    )?;
-    let printed_frame = printed_frame.concat();
+    let (frame_text, _) = stand_ins.around(text, None);
+    let printed_frame = printed(&frame_text, ("", ""), limits, print, level + 1)?.concat();
     // Each list's place in the printed frame: the lines up to and with `S`, the lines from `E`.
     let mut places = Vec::with_capacity(lists.len());
     for index in 0..lists.len() {
@@ -136,8 +129,12 @@ fn in_pieces(
                 members: chunk.clone(),
                 last,
             };
-            let piece = stand_ins.build(text, Some(&piece));
-            let mut printed = printed(&piece, whole, limits, print, level + 1)?;
+            // The members are a slice of `text` (with the markers between them, comments), so
+            // that a huge one is not copied: its own lists are printed in pieces in turn.
+            let members = &list.members[piece.members.clone()];
+            let members = &text[members[0].start..members[members.len() - 1].end];
+            let (open, close) = stand_ins.around(text, Some(&piece));
+            let mut printed = printed(members, (&open, &close), limits, print, level + 1)?;
             let before = &printed_frame[..start.end];
             let after = &printed_frame[if last { end.end } else { end.start }..];
             if !trim(&mut printed, before, after) {
@@ -310,10 +307,12 @@ impl StandIns<'_> {
         }
     }
 
-    /// `text` with every list replaced by its stand-ins: the frame, or with `piece`, the frame
-    /// with that chunk of members after `S` (and before `E` unless it ends the list).
-    fn build(&self, text: &str, piece: Option<&Piece>) -> String {
+    /// `text` with every list replaced by its stand-ins: the frame; or with `piece`, the frame
+    /// up to and with `S` of the piece's list, and from `E` (unless the chunk ends the list), the
+    /// texts that the chunk of members stands between.
+    fn around(&self, text: &str, piece: Option<&Piece>) -> (String, String) {
         let mut out = String::from(self.frame.0);
+        let mut before = None;
         let mut copied = 0;
         for (index, list) in self.lists.iter().enumerate() {
             out.push_str(&text[copied..list.span.start]);
@@ -321,9 +320,7 @@ impl StandIns<'_> {
             out.push_str(&self.member(index, START));
             match piece.filter(|p| p.list == index) {
                 Some(piece) => {
-                    for member in &list.members[piece.members.clone()] {
-                        out.push_str(&text[member.clone()]);
-                    }
+                    before = Some(std::mem::take(&mut out));
                     if !piece.last {
                         out.push_str(&self.member(index, END));
                     }
@@ -333,7 +330,10 @@ impl StandIns<'_> {
         }
         out.push_str(&text[copied..]);
         out.push_str(self.frame.1);
-        out
+        match before {
+            Some(before) => (before, out),
+            None => (out, String::new()),
+        }
     }
 }
 
