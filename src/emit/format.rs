@@ -19,7 +19,7 @@ mod bindings;
 mod lists;
 use crate::Diagnostic;
 use crate::model::Model;
-pub use lists::{LIMITS, Limits};
+pub use lists::{LIMITS, Limits, values};
 
 /// The function that renders the bindings' items (windows-bindgen), called by the thread that
 /// formats them.

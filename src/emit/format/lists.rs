@@ -5,17 +5,18 @@
 //! of its sink's `invoke`, the type library's table of its functions. The templates mark the
 //! members of such lists with comment lines, which syn drops, so a text printed whole prints
 //! the same with them: `/*"items*/` (items of a module, an `impl` or a trait), `/*"arms*/` (a
-//! `match`'s arms) or `/*"elements*/` (an array's elements, each with its comma) opens a list,
-//! `/*"-*/` starts each member and `/*"end*/` closes it. A marker is a line of its own, and no
+//! `match`'s arms), `/*"elements*/` (an array's elements, each with its comma) or `/*"values*/`
+//! (a struct expression's fields, each with its comma; see [`values`]) opens a list, `/*"-*/`
+//! starts each member and `/*"end*/` closes it. A marker is a line of its own, and no
 //! text from the input can make such a line: helpstrings become doc comments with `*` escaped,
 //! names are identifiers and strings are `{:?}` literals, whose `"` is escaped.
 //!
 //! Why a list prints the same in pieces: prettyplease starts each member of such a list on a
 //! line of its own at the list's indentation (items and arms after a hard break; elements after
-//! the breaks of an array too long for one line, which then breaks after every element), and
-//! how it breaks a member's lines depends only on the member, that indentation and what follows
-//! it up to the next break, which is the same in every place but one: the last element of an
-//! array is followed by no comma of its own. So a large list is replaced in the text by two
+//! the breaks of an array or struct expression too long for one line, which then breaks after
+//! every element), and how it breaks a member's lines depends only on the member, that
+//! indentation and what follows it up to the next break, which is the same in every place but
+//! one: the last element is followed by no comma of its own. So a large list is replaced in the text by two
 //! stand-in members, `S` and `E` (the frame), and printed a chunk of members at a time, each
 //! between `S` and `E` in the frame, or after `S` alone for the chunk that ends the list (so an
 //! element is last where it is last in the list). A chunk's lines are those between the frame's
@@ -175,6 +176,17 @@ pub fn trim(pieces: &mut [String], before: &str, after: &str) -> bool {
     true
 }
 
+/// The fields of a struct expression (`name: value`), marked as a list, for code written in Rust
+/// rather than in a template.
+pub fn values(fields: impl IntoIterator<Item = String>) -> String {
+    let mut out = String::from("\n/*\"values*/\n");
+    for field in fields {
+        out.push_str(&format!("/*\"-*/\n{field},\n"));
+    }
+    out.push_str("/*\"end*/\n");
+    out
+}
+
 fn refused(what: &str) -> Diagnostic {
     Diagnostic::new(format!(
         "internal error: printing the generated code in pieces: {what}"
@@ -187,6 +199,7 @@ enum Kind {
     Items,
     Arms,
     Elements,
+    Values,
 }
 
 const MEMBER: &str = "/*\"-*/";
@@ -197,6 +210,7 @@ fn opening(line: &str) -> Option<Kind> {
         "/*\"items*/" => Some(Kind::Items),
         "/*\"arms*/" => Some(Kind::Arms),
         "/*\"elements*/" => Some(Kind::Elements),
+        "/*\"values*/" => Some(Kind::Values),
         _ => None,
     }
 }
@@ -297,13 +311,14 @@ impl StandIns<'_> {
     }
 
     /// The member that stands for others at `which` end of list `index`: an empty item, an arm
-    /// with an empty block, or an element too long for a line with others.
+    /// with an empty block, or an element or field too long for a line with others.
     fn member(&self, index: usize, which: &str) -> String {
         let name = self.name(index, which);
         match self.lists[index].kind {
             Kind::Items => format!("fn {name}() {{}}\n"),
             Kind::Arms => format!("{name} => {{}}\n"),
             Kind::Elements => format!("{name}{},\n", "x".repeat(100)),
+            Kind::Values => format!("{name}{}: 0,\n", "x".repeat(100)),
         }
     }
 

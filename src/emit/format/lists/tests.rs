@@ -60,6 +60,36 @@ fn an_element_is_last_in_a_piece_only_where_it_is_last_in_the_list() {
 }
 
 #[test]
+fn a_struct_expressions_fields_print_as_whole() {
+    // As with elements, some field prints otherwise as the last than before another.
+    let field = |n: usize| {
+        format!(
+            "{}: Member::new(\"first\", \"second\", {n})",
+            "f".repeat(30 + n)
+        )
+    };
+    let long = "z".repeat(100);
+    let differs = (0..40).any(|n| {
+        let value = |tail: &str| {
+            let text = format!(
+                "mod m {{ mod m {{ const X: V = V {{ {long}: 0, {}{tail} }}; }} }}",
+                field(n)
+            );
+            print(&text).unwrap().lines().nth(4).unwrap().to_string()
+        };
+        value("") != value(", y: 0")
+    });
+    assert!(differs);
+    let inner = values((0..40).map(field));
+    let outer =
+        values(std::iter::once(format!("base__: Inner {{{inner}}}")).chain((0..40).map(field)));
+    let text = format!("mod m {{ impl T {{ const V: Outer = Outer {{{outer}}}; }} }}\n");
+    let whole = print(&text).unwrap();
+    let pieces = in_pieces(&text, ("", ""), &SMALLEST, &print, 0).unwrap();
+    assert_eq!(pieces.map(|p| p.concat()).as_deref(), Some(whole.as_str()));
+}
+
+#[test]
 fn items_arms_and_nested_lists_print_as_whole() {
     let mut text = String::from("mod m {\n/*\"items*/\n");
     for n in 0..30 {
@@ -148,6 +178,48 @@ fn text_from_the_input_makes_no_marker() {
         ..Options::default()
     };
     let whole = generate(&model, &options).unwrap().code;
+    assert_eq!(
+        generate_within(&model, &options, &SMALLEST).unwrap().code,
+        whole
+    );
+}
+
+#[test]
+fn a_vtable_sources_sink_prints_the_same_in_pieces() {
+    let dir = tempfile::tempdir().unwrap();
+    let idl = dir.path().join("t.idl");
+    let mut text = String::from(
+        "import \"oaidl.idl\";\n\
+         [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e8)] library L {\n\
+         [object, uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7e9)] interface IBase : IUnknown {\n",
+    );
+    for n in 0..30 {
+        text.push_str(&format!(
+            "HRESULT BaseEventWithALongName{n}([in] long a);\n"
+        ));
+    }
+    text.push_str(
+        "};\n[object, uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7ea)] interface IEvents : IBase {\n",
+    );
+    for n in 0..40 {
+        text.push_str(&format!("HRESULT Event{}([in] long a);\n", "x".repeat(n)));
+    }
+    text.push_str(
+        "}; [uuid(6f1a2b3c-4d5e-4f60-8172-93a4b5c6d7eb)] \
+         coclass C { [default, source] interface IEvents; }; };\n",
+    );
+    std::fs::write(&idl, text).unwrap();
+    let model =
+        crate::load(&idl, &Default::default()).unwrap_or_else(|e| panic!("{}", e.render_plain()));
+    let options = Options {
+        module: "t_idl".into(),
+        ..Options::default()
+    };
+    let whole = generate(&model, &options).unwrap().code;
+    assert!(
+        whole.contains("Eventxxxxxxxxxx: Self::Eventxxxxxxxxxx,"),
+        "{whole}"
+    );
     assert_eq!(
         generate_within(&model, &options, &SMALLEST).unwrap().code,
         whole
