@@ -160,7 +160,7 @@ fn body(model: &Model, part: &Part, limits: &Limits) -> Result<Vec<String>, Diag
                 .split_once(&format!("        {PLACEHOLDER}\n"))
                 .ok_or_else(|| internal("the bindings' placeholder is gone"))?;
             let mut out = vec![before.to_string()];
-            out.extend(bindings::runs(&items, model)?);
+            out.extend(bindings::runs(&items, model, limits)?);
             out.push(after.to_string());
             Ok(out)
         }

@@ -7,6 +7,9 @@
 //! is printed at the bindings' depth as [`super`] prints parts. A cut in the wrong place leaves a
 //! run that does not parse; then the items are printed as one run.
 
+mod marks;
+
+use super::lists::{self, Limits};
 use super::{format_items, helpers, in_parallel, nested};
 use crate::Diagnostic;
 use crate::model::Model;
@@ -14,17 +17,22 @@ use crate::model::Model;
 /// How deep the bindings stand: in `mod bindings`, in the file's module.
 const DEPTH: usize = 2;
 
-/// The formatted lines of `items`, in order, with `model`'s helpstrings.
-pub fn runs(items: &str, model: &Model) -> Result<Vec<String>, Diagnostic> {
+/// The formatted lines of `items`, in order, with `model`'s helpstrings; a run larger than
+/// `limits.whole` has its lists marked and printed a chunk at a time.
+pub fn runs(items: &str, model: &Model, limits: &Limits) -> Result<Vec<String>, Diagnostic> {
     let helpers = helpers();
     let runs = match helpers {
         0 => None,
         _ => split(items, 2 * (helpers + 1)),
     };
     // Printed whole, with the helpstrings of `model` on the items `DEPTH` modules deep.
-    let print = |items: &str, (open, close): (&str, &str)| {
-        let text = format!("{open}{items}{close}");
-        Ok(vec![format_items(&text, Some(model), DEPTH)?])
+    let print = |items: &str, frame: (&str, &str)| {
+        let whole = |text: &str| format_items(text, Some(model), DEPTH);
+        if items.len() <= limits.whole {
+            let (open, close) = frame;
+            return Ok(vec![whole(&format!("{open}{items}{close}"))?]);
+        }
+        lists::format(&marks::mark(items), frame, limits, &whole)
     };
     let Some(runs) = runs else {
         return nested(items, DEPTH, &print);

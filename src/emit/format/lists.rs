@@ -5,14 +5,14 @@
 //! of its sink's `invoke`, the type library's table of its functions. The templates mark the
 //! members of such lists with comment lines, which syn drops, so a text printed whole prints
 //! the same with them: `/*"items*/` (items of a module, an `impl` or a trait), `/*"arms*/` (a
-//! `match`'s arms), `/*"elements*/` (an array's elements, each with its comma) or `/*"values*/`
-//! (a struct expression's fields, each with its comma; see [`values`]) opens a list, `/*"-*/`
-//! starts each member and `/*"end*/` closes it. A marker is a line of its own, and no
+//! `match`'s arms), `/*"fields*/` (a struct's fields), `/*"elements*/` (an array's elements,
+//! each with its comma) or `/*"values*/` (a struct expression's fields, each with its comma; see
+//! [`values`]) opens a list, `/*"-*/` starts each member and `/*"end*/` closes it. A marker is a line of its own, and no
 //! text from the input can make such a line: helpstrings become doc comments with `*` escaped,
 //! names are identifiers and strings are `{:?}` literals, whose `"` is escaped.
 //!
 //! Why a list prints the same in pieces: prettyplease starts each member of such a list on a
-//! line of its own at the list's indentation (items and arms after a hard break; elements after
+//! line of its own at the list's indentation (items, arms and fields after a hard break; elements after
 //! the breaks of an array or struct expression too long for one line, which then breaks after
 //! every element), and how it breaks a member's lines depends only on the member, that
 //! indentation and what follows it up to the next break, which is the same in every place but
@@ -198,6 +198,7 @@ fn refused(what: &str) -> Diagnostic {
 enum Kind {
     Items,
     Arms,
+    Fields,
     Elements,
     Values,
 }
@@ -209,6 +210,7 @@ fn opening(line: &str) -> Option<Kind> {
     match line {
         "/*\"items*/" => Some(Kind::Items),
         "/*\"arms*/" => Some(Kind::Arms),
+        "/*\"fields*/" => Some(Kind::Fields),
         "/*\"elements*/" => Some(Kind::Elements),
         "/*\"values*/" => Some(Kind::Values),
         _ => None,
@@ -317,6 +319,7 @@ impl StandIns<'_> {
         match self.lists[index].kind {
             Kind::Items => format!("fn {name}() {{}}\n"),
             Kind::Arms => format!("{name} => {{}}\n"),
+            Kind::Fields => format!("{name}: (),\n"),
             Kind::Elements => format!("{name}{},\n", "x".repeat(100)),
             Kind::Values => format!("{name}{}: 0,\n", "x".repeat(100)),
         }
