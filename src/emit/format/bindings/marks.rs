@@ -91,13 +91,17 @@ fn list(text: &str, head: &str, inside: Range<usize>) -> Option<(&'static str, V
     is_path.then(|| ("\n/*\"values*/\n", at(members(body, Separator::Comma))))
 }
 
-/// Whether a member of a function's body is an item (a nested function), not a statement or
-/// the final expression.
+/// Whether a member of a function's body is a nested function (an item, which prints the same
+/// wherever it stands), not a statement or the final expression (an `unsafe { ... }` block).
 fn is_item(member: &str) -> bool {
-    let member = member.trim_start();
-    ["fn ", "unsafe ", "extern ", "pub ", "const fn ", "#["]
+    let mut rest = member.trim_start();
+    while let Some(after) = ["pub ", "const ", "unsafe ", "extern \"system\" "]
         .iter()
-        .any(|start| member.starts_with(start))
+        .find_map(|prefix| rest.strip_prefix(prefix))
+    {
+        rest = after.trim_start();
+    }
+    rest.starts_with("fn ")
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -207,6 +211,15 @@ fn scan(text: &str, mut visit: impl FnMut(usize, u8)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_functions_items_are_its_nested_functions() {
+        assert!(is_item(" unsafe extern \"system\" fn f ( ) { }"));
+        assert!(is_item("pub const fn new ( ) -> Self { }"));
+        assert!(!is_item(" unsafe { f ( ) }"));
+        assert!(!is_item("Self { a : 1 }"));
+        assert!(!is_item("let x = 1 ;"));
+    }
 
     #[test]
     fn fields_split_at_commas_outside_brackets_and_turbofish() {
