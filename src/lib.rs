@@ -55,8 +55,8 @@ pub fn generate_file(
             server: server.cloned(),
         },
     )?;
-    let text = write::with_header(
-        &generated.code,
+    let text = write::put_header(
+        generated.code,
         &write::Provenance {
             idl: &idl.to_string_lossy().replace('\\', "/"),
             out,

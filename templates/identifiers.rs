@@ -1,4 +1,6 @@
+/*"items*/
 {%- for c in constants %}
+/*"-*/
 {%- if let Some(doc) = c.doc %}
 /// {{ doc }}
 ///
@@ -6,3 +8,5 @@
 /// The uuid of `{{ c.of }}`.
 pub const {{ c.name }}: windows_core::GUID = windows_core::GUID::from_u128(0x{{ c.hex }});
 {%- endfor %}
+
+/*"end*/

@@ -29,19 +29,22 @@ impl Default for {{ name }}Proxy {
 }
 
 impl {{ name }}Proxy {
+    /*"items*/
 {%- if dispatch %}
 {%- for event in events %}
+    /*"-*/
     /// The DISPID of `{{ event.name }}`, the first argument of the sink's `Invoke` for it.
     pub const DISPID_{{ event.name }}: i32 = {{ event.dispid }};
 {%- endfor %}
 {% endif %}
+    /*"-*/
     /// Whether a fire unadvises the sinks it finds gone (on by default; see
     /// [`Sinks::set_prune`](cpgen_runtime::Sinks::set_prune)).
     pub fn set_prune_dead_sinks(&self, prune: bool) {
         self.0.set_prune(prune);
     }
 {%- for event in events %}
-
+    /*"-*/
     /// `{{ event.idl }}`
     {%- if let Some(doc) = event.doc %}
     ///
@@ -86,4 +89,5 @@ impl {{ name }}Proxy {
     {%- endif %}
     }
 {%- endfor %}
+    /*"end*/
 }

@@ -47,7 +47,9 @@ fn type_library_table() -> &'static cpgen_runtime::type_library::Library {
         version: ({{ table.major }}, {{ table.minor }}),
         doc: {{ table.doc }},
         types: &[
+            /*"elements*/
         {%- for ty in table.types %}
+            /*"-*/
             Type {
                 name: {{ ty.name }},
                 guid: {{ ty.guid }},
@@ -61,7 +63,9 @@ fn type_library_table() -> &'static cpgen_runtime::type_library::Library {
                 {%- endfor %}
                 ],
                 funcs: &[
+                    /*"elements*/
                 {%- for f in ty.funcs %}
+                    /*"-*/
                     Func {
                         name: {{ f.name }},
                         memid: {{ f.memid }},
@@ -82,9 +86,12 @@ fn type_library_table() -> &'static cpgen_runtime::type_library::Library {
                         doc: {{ f.doc }},
                     },
                 {%- endfor %}
+                    /*"end*/
                 ],
                 vars: &[
+                    /*"elements*/
                 {%- for v in ty.vars %}
+                    /*"-*/
                 {%- if ty.kind == "Record" %}
                     Var::field({{ v.name }}, core::mem::offset_of!({{ ty.ident() }}, {{ v.ident() }}), {{ v.ty }}),
                 {%- else if let Some(value) = v.value %}
@@ -100,9 +107,11 @@ fn type_library_table() -> &'static cpgen_runtime::type_library::Library {
                     },
                 {%- endif %}
                 {%- endfor %}
+                    /*"end*/
                 ],
             },
         {%- endfor %}
+            /*"end*/
         ],
     };
     &LIBRARY

@@ -8,9 +8,9 @@
 /// default, so a handler implements the events it wants; [`{{ name }}Sink`] makes it a COM sink.
 #[allow(unused_variables)]
 pub trait {{ name }}Handler {
+    /*"items*/
 {%- for m in handler.methods %}
-{%- if !loop.first %}
-{% endif %}
+    /*"-*/
     /// `{{ m.idl }}`
     {%- if let Some(doc) = m.doc %}
     ///
@@ -20,6 +20,7 @@ pub trait {{ name }}Handler {
         Ok(())
     }
 {%- endfor %}
+    /*"end*/
 }
 
 /// The typed sink of `{{ name }}`: a COM object implementing `{{ name }}` by calling a
@@ -43,6 +44,8 @@ impl<H> {{ name }}Sink<H>
 where
     H: {{ name }}Handler + 'static,
 {
+    /*"items*/
+    /*"-*/
     /// Connects `handler` to `source`'s connection point for `{{ name }}` until the returned
     /// `Connection` is dropped: ATL's `AtlAdvise` or `DispEventAdvise`, with the unadvise not
     /// left to chance.
@@ -50,7 +53,7 @@ where
         advise(source, &{{ path }}::from(Self(handler)))
     }
 {%- for s in handler.slots %}
-
+    /*"-*/
     unsafe extern "system" fn {{ s.name }}(this: *mut core::ffi::c_void{% for p in s.params %}, {{ p.name }}: {{ p.ty }}{% endfor %}){% if s.hresult %} -> windows_core::HRESULT{% endif %} {
         // SAFETY: COM calls a slot on a live sink that `sink::Object::create` made for this
         // adapter, with arguments of the slot's types that the caller keeps alive for the call.
@@ -68,6 +71,7 @@ where
         }
     }
 {%- endfor %}
+    /*"end*/
 }
 
 impl<H> From<{{ name }}Sink<H>> for {{ path }}
@@ -101,9 +105,12 @@ where
 {%- endif %}
     const INTERFACE: &'static str = "{{ name }}";
     const MEMBERS: &'static [receive::Member] = &[
+        /*"elements*/
     {%- for m in handler.members %}
+        /*"-*/
         receive::Member::new("{{ m.name }}", {{ m.dispid }}, &[{% for p in m.params %}{% if !loop.first %}, {% endif %}"{{ p }}"{% endfor %}]){% if let Some(first) = m.optional_from %}.optional_from({{ first }}){% endif %},
     {%- endfor %}
+        /*"end*/
     ];
 
 {%- if handler.members.is_empty() %}
@@ -115,7 +122,9 @@ where
 
     fn invoke(&self, dispid: i32, args: &receive::Args<'_>) -> windows_core::Result<()> {
         match dispid {
+            /*"arms*/
         {%- for m in handler.members %}
+            /*"-*/
             {{ m.dispid }} => {
             {%- for line in m.receive %}
                 {{ line }}
@@ -127,6 +136,7 @@ where
                 Ok(())
             }
         {%- endfor %}
+            /*"end*/
             _ => Err(receive::member_not_found()),
         }
     }

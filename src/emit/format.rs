@@ -6,7 +6,9 @@
 //! (`mod m { PART }`, the same depth), which is the same bytes as printing the whole file at once.
 //! Formatting part by part keeps one part's syntax tree in memory, not the file's (syn's tree
 //! takes some fifty times the text it parses), and lets the parts, and windows-bindgen's render
-//! of the bindings, run in parallel.
+//! of the bindings, run in parallel. A part that is one huge item (the proxy of a source
+//! interface with thousands of events) is printed a chunk of its members at a time
+//! ([`lists`]), so no thread holds the tree of more than a bounded piece of text.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,8 +16,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::docs;
 
 mod bindings;
+mod lists;
 use crate::Diagnostic;
 use crate::model::Model;
+pub use lists::{LIMITS, Limits, values};
 
 /// The function that renders the bindings' items (windows-bindgen), called by the thread that
 /// formats them.
@@ -33,12 +37,15 @@ pub enum Part<'a> {
 }
 
 /// The file: the module `module` (with `doc` and `#[allow(allowed)]`) holding `parts`, and the
-/// `pub use` of everything in it.
+/// `pub use` of everything in it; `limits` bound the text whose syntax tree is held at a time.
+/// Each part's text is dropped once it is printed, and each printed piece once it is copied
+/// into the file, so that the file's text is not held three times over.
 pub fn file(
     model: &Model,
     module: &str,
     allowed: &str,
-    parts: &[Part],
+    parts: Vec<Part>,
+    limits: &Limits,
 ) -> Result<String, Diagnostic> {
     // The module with a placeholder for its body, formatted like any part.
     let frame = format_items(
@@ -54,11 +61,12 @@ pub fn file(
     let (before, after) = frame
         .split_once(&format!("    {PLACEHOLDER}\n"))
         .ok_or_else(|| internal("the module's placeholder is gone"))?;
-    let bodies = bodies(model, parts)?;
-    let mut out = String::with_capacity(bodies.iter().map(String::len).sum::<usize>() + 4096);
+    let bodies = bodies(model, parts, limits)?;
+    let size: usize = bodies.iter().flatten().map(String::len).sum();
+    let mut out = String::with_capacity(before.len() + size + after.len());
     out.push_str(before);
-    for body in &bodies {
-        out.push_str(body);
+    for piece in bodies.into_iter().flatten() {
+        out.push_str(&piece);
     }
     out.push_str(after);
     Ok(out)
@@ -67,26 +75,38 @@ pub fn file(
 /// An item that no part can hold, which marks where a module's items go.
 pub const PLACEHOLDER: &str = "const __CPGEN_MODULE_BODY__: () = ();";
 
-/// Each part formatted at the module's depth, windows-bindgen's first (it takes longest), then
-/// the longest first.
-fn bodies(model: &Model, parts: &[Part]) -> Result<Vec<String>, Diagnostic> {
+/// Each part formatted at the module's depth, in pieces, windows-bindgen's first (it takes
+/// longest), then the longest first.
+fn bodies(
+    model: &Model,
+    parts: Vec<Part>,
+    limits: &Limits,
+) -> Result<Vec<Vec<String>>, Diagnostic> {
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|&i| match &parts[i] {
         Part::Bindings { .. } => 0,
         Part::Items(text) => usize::MAX - text.len(),
     });
-    in_parallel(&order, |index| body(model, &parts[index]))
+    // Each part is taken by the thread that prints it, and dropped there.
+    let parts: Vec<Mutex<Option<Part>>> = parts.into_iter().map(|p| Mutex::new(Some(p))).collect();
+    in_parallel(&order, |index| {
+        let part = parts[index].lock().ok().and_then(|mut part| part.take());
+        match part {
+            Some(part) => body(model, &part, limits),
+            None => Err(internal("a part was taken twice")),
+        }
+    })
 }
 
 /// `job(i)` for every `i` of `order`, by the calling thread and up to [`helpers`] others, each
 /// taking the next `i` in `order` not yet taken; the results indexed by `i` (`order` holds
 /// `0..order.len()`).
-fn in_parallel(
+fn in_parallel<T: Send>(
     order: &[usize],
-    job: impl Fn(usize) -> Result<String, Diagnostic> + Sync,
-) -> Result<Vec<String>, Diagnostic> {
+    job: impl Fn(usize) -> Result<T, Diagnostic> + Sync,
+) -> Result<Vec<T>, Diagnostic> {
     let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<Option<Result<String, Diagnostic>>>> =
+    let done: Mutex<Vec<Option<Result<T, Diagnostic>>>> =
         Mutex::new((0..order.len()).map(|_| None).collect());
     let work = || {
         while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
@@ -125,35 +145,41 @@ const MAX_HELPERS: usize = 3;
 /// syn and prettyplease recurse per level of the code they read; a main thread's stack.
 const STACK: usize = 8 << 20;
 
-/// One part's lines, as they stand in the module.
-fn body(model: &Model, part: &Part) -> Result<String, Diagnostic> {
+/// One part's lines, as they stand in the module, in pieces.
+fn body(model: &Model, part: &Part, limits: &Limits) -> Result<Vec<String>, Diagnostic> {
+    // A template's text, its huge lists a piece at a time.
+    let print = |items: &str, frame: (&str, &str)| {
+        lists::format(items, frame, limits, &|text| format_items(text, None, 0))
+    };
     match part {
-        Part::Items(items) => nested(items, 1, None),
+        Part::Items(items) => nested(items, 1, &print),
         Part::Bindings { frame, render } => {
             let items = render()?;
-            let frame = nested(frame, 1, None)?;
+            let frame = nested(frame, 1, &print)?.concat();
             let (before, after) = frame
                 .split_once(&format!("        {PLACEHOLDER}\n"))
                 .ok_or_else(|| internal("the bindings' placeholder is gone"))?;
-            let mut out = before.to_string();
-            for run in bindings::runs(&items, model)? {
-                out.push_str(&run);
-            }
-            out.push_str(after);
+            let mut out = vec![before.to_string()];
+            out.extend(bindings::runs(&items, model, limits)?);
+            out.push(after.to_string());
             Ok(out)
         }
     }
 }
 
-/// The lines of `items` printed `depth` modules deep (`mod m { mod m { ... } }`), as they stand
-/// there; `document` is the model whose helpstrings go on them.
-fn nested(items: &str, depth: usize, document: Option<&Model>) -> Result<String, Diagnostic> {
-    let text = format!(
-        "{}{items}\n{}",
-        "mod m {\n".repeat(depth),
-        "}\n".repeat(depth)
-    );
-    let mut printed = format_items(&text, document, depth)?;
+/// How [`nested`] prints `items` between the two texts of a frame: in pieces, in order.
+type Print<'a> = &'a dyn Fn(&str, (&str, &str)) -> Result<Vec<String>, Diagnostic>;
+
+/// The lines of `items` printed by `print` `depth` modules deep (`mod m { mod m { ... } }`), as
+/// they stand there, in pieces.
+fn nested(items: &str, depth: usize, print: Print) -> Result<Vec<String>, Diagnostic> {
+    let mut pieces = print(
+        items,
+        (
+            &"mod m {\n".repeat(depth),
+            &format!("\n{}", "}\n".repeat(depth)),
+        ),
+    )?;
     let indent = |d: usize| "    ".repeat(d);
     let empty = format!(
         "{}{}mod m {{}}\n{}",
@@ -166,19 +192,20 @@ fn nested(items: &str, depth: usize, document: Option<&Model>) -> Result<String,
             .map(|d| format!("{}}}\n", indent(d)))
             .collect::<String>(),
     );
-    if printed == empty {
-        return Ok(String::new());
+    if pieces.len() == 1 && pieces[0] == empty {
+        return Ok(Vec::new());
     }
-    for d in 0..depth {
-        let open = format!("{}mod m {{\n", indent(d));
-        let close = format!("{}}}\n", indent(d));
-        printed = printed
-            .strip_prefix(&open)
-            .and_then(|body| body.strip_suffix(&close))
-            .map(str::to_string)
-            .ok_or_else(|| internal("a part is not one module"))?;
+    let open: String = (0..depth)
+        .map(|d| format!("{}mod m {{\n", indent(d)))
+        .collect();
+    let close: String = (0..depth)
+        .rev()
+        .map(|d| format!("{}}}\n", indent(d)))
+        .collect();
+    if !lists::trim(&mut pieces, &open, &close) {
+        return Err(internal("a part is not one module"));
     }
-    Ok(printed)
+    Ok(pieces)
 }
 
 /// `text` parsed by syn and printed by prettyplease; `document` is the model whose helpstrings
@@ -232,7 +259,7 @@ mod tests {
             "pub trait H { fn a(&self) {} }\npub struct T;",
         ];
         let items: Vec<Part> = parts.iter().map(|p| Part::Items(p.to_string())).collect();
-        let by_parts = file(&Model::default(), "x_idl", "dead_code", &items).unwrap();
+        let by_parts = file(&Model::default(), "x_idl", "dead_code", items, &LIMITS).unwrap();
         let whole = prettyplease::unparse(
             &syn::parse_file(&format!(
                 "/// The connection points of the input, with the GUIDs and types they use.\n\

@@ -13,7 +13,8 @@
 //! and `server()` ([`server`]). What is the same for every IDL is the
 //! `cpgen-runtime` crate's, named, not written. The text is formatted with prettyplease, so the
 //! same model gives the same bytes on every machine; [`format`] does it a part at a time, on all
-//! cores, with windows-bindgen's render running beside the rest.
+//! cores, with windows-bindgen's render running beside the rest, and a huge part a chunk of its
+//! members at a time.
 
 pub mod bindings;
 mod defaults;
@@ -111,6 +112,15 @@ pub const RUNTIME_VERSION: &str = "0.1";
 /// The connection-point code for the connectable coclasses of `model`'s input (or those that
 /// `options` names).
 pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnostic> {
+    generate_within(model, options, &format::LIMITS)
+}
+
+/// [`generate`], formatting with `limits` (tests print in the smallest pieces, and strictly).
+fn generate_within(
+    model: &Model,
+    options: &Options,
+    limits: &format::Limits,
+) -> Result<Generated, Diagnostic> {
     let coclasses = connectable_coclasses(model, &options.coclasses)?;
     let mut own = paths::adopt_windows_crate_interfaces(model);
     if coclasses
@@ -151,7 +161,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Generated, Diagnosti
     ] {
         parts.extend(items.into_iter().map(Part::Items));
     }
-    let code = format::file(model, &options.module, ALLOWED, &parts)?;
+    let code = format::file(model, &options.module, ALLOWED, parts, limits)?;
     let features = paths::features(&code);
     Ok(Generated { code, features })
 }
@@ -202,9 +212,11 @@ fn check_cross_apartment(wanted: &CrossApartment, sources: &[&str]) -> Result<()
 /// Refuses a source interface where `Fire_<A>_report` would also be `Fire_<B>` for an event
 /// `B` named `<A>_report`.
 fn check_report_names(source: &str, events: &[Event]) -> Result<(), Diagnostic> {
+    // A set, not a search per event: an interface may have 100,000 events.
+    let names: std::collections::HashSet<&str> = events.iter().map(|e| e.name.as_str()).collect();
     for event in events {
         let report = format!("{}_report", event.name);
-        if events.iter().any(|e| e.name == report) {
+        if names.contains(report.as_str()) {
             return Err(Diagnostic::new(format!(
                 "source interface `{source}`: `Fire_{report}` would name both event `{report}` \
                  and the report form of event `{}`",

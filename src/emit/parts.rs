@@ -333,9 +333,12 @@ fn doc(helpstring: Option<&str>) -> Option<String> {
 }
 
 fn render(template: &impl Template) -> Result<String, Diagnostic> {
-    template
+    let mut text = template
         .render()
-        .map_err(|e| Diagnostic::new(format!("internal error: rendering a template: {e}")))
+        .map_err(|e| Diagnostic::new(format!("internal error: rendering a template: {e}")))?;
+    // The text grew by doubling; a huge interface's parts are held until they are formatted.
+    text.shrink_to_fit();
+    Ok(text)
 }
 
 #[derive(Template)]

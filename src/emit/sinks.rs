@@ -5,6 +5,7 @@
 
 use super::defaults;
 use super::events::{self, Event, RustParam};
+use super::format;
 use super::oracle::{self, EventType, is_enum, rust_type, vt};
 use super::paths;
 use crate::Diagnostic;
@@ -151,11 +152,15 @@ pub fn handler(
     let mut iids = Vec::new();
     for (level, declaring) in chain.iter().enumerate().rev() {
         let level_path = paths::interface(model, &declaring.name)?;
-        let mut fields = format!("base__: {vtable}");
-        for (_, slot) in events.iter().zip(&slots).filter(|(e, _)| e.level == level) {
-            fields.push_str(&format!(", {0}: Self::{0}", slot.name));
-        }
-        vtable = format!("{level_path}_Vtbl {{ {fields} }}");
+        let base = format!("base__: {vtable}");
+        let fields = events
+            .iter()
+            .zip(&slots)
+            .filter(|(e, _)| e.level == level)
+            .map(|(_, slot)| format!("{0}: Self::{0}", slot.name));
+        // Marked as a list: an interface of 100,000 methods makes it one huge expression.
+        let fields = format::values(std::iter::once(base).chain(fields));
+        vtable = format!("{level_path}_Vtbl {{{fields}}}");
         iids.insert(0, format!("<{level_path} as windows_core::Interface>::IID"));
     }
     if dispatch {

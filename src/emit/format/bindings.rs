@@ -5,30 +5,80 @@
 //! windows-bindgen's text is cut at its top-level items (an item ends at a `;` outside brackets,
 //! or at a `{...}` that no `;` follows) into runs of about equal numbers of items, and each run
 //! is printed at the bindings' depth as [`super`] prints parts. A cut in the wrong place leaves a
-//! run that does not parse; then the items are printed as one run.
+//! run that does not parse; then the items are printed as one run. An item larger than the
+//! limit (the `impl` of an interface of thousands of methods) is printed a chunk of its members
+//! at a time ([`marks`]).
 
-use super::{helpers, in_parallel, nested};
+mod marks;
+
+use super::lists::{self, Limits};
+use super::{format_items, helpers, in_parallel, nested};
 use crate::Diagnostic;
 use crate::model::Model;
 
 /// How deep the bindings stand: in `mod bindings`, in the file's module.
 const DEPTH: usize = 2;
 
-/// The formatted lines of `items`, in order, with `model`'s helpstrings.
-pub fn runs(items: &str, model: &Model) -> Result<Vec<String>, Diagnostic> {
+/// The formatted lines of `items`, in order, with `model`'s helpstrings; an item larger than
+/// `limits.whole` has its lists marked and printed a chunk at a time.
+pub fn runs(items: &str, model: &Model, limits: &Limits) -> Result<Vec<String>, Diagnostic> {
     let helpers = helpers();
     let runs = match helpers {
         0 => None,
         _ => split(items, 2 * (helpers + 1)),
     };
     let Some(runs) = runs else {
-        return Ok(vec![nested(items, DEPTH, Some(model))?]);
+        return run(items, model, limits);
     };
     let order: Vec<usize> = (0..runs.len()).collect();
-    let printed = in_parallel(&order, |index| nested(runs[index], DEPTH, Some(model)));
-    // A run that does not parse was cut in the wrong place: the items as one run say whether
-    // they parse at all.
-    printed.or_else(|_| Ok(vec![nested(items, DEPTH, Some(model))?]))
+    let printed = in_parallel(&order, |index| run(runs[index], model, limits));
+    // A run that does not parse was cut in the wrong place: the items as one run, printed
+    // whole, say whether they parse at all.
+    match printed {
+        Ok(runs) => Ok(runs.into_iter().flatten().collect()),
+        Err(_) => nested(items, DEPTH, &|items, frame| whole(items, frame, model)),
+    }
+}
+
+/// The formatted lines of a run of items: printed in groups of about `limits.whole` bytes of
+/// text (a module's items print each on its own, so apart as together), and an item larger than
+/// that alone, its lists marked and printed in chunks, so that a chunk's frame is that item's.
+fn run(items: &str, model: &Model, limits: &Limits) -> Result<Vec<String>, Diagnostic> {
+    let print = |items: &str, frame: (&str, &str)| {
+        if items.len() <= limits.whole {
+            return whole(items, frame, model);
+        }
+        let print = |text: &str| format_items(text, Some(model), DEPTH);
+        lists::format(&marks::mark(items), frame, limits, &print)
+    };
+    if items.len() <= limits.whole {
+        return nested(items, DEPTH, &print);
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    let ends = item_ends(items);
+    for (index, &end) in ends.iter().enumerate() {
+        let next = ends.get(index + 1).copied();
+        if next.is_none_or(|next| next - start > limits.whole) {
+            out.extend(nested(&items[start..end], DEPTH, &print)?);
+            start = end;
+        }
+    }
+    if !items[start..].trim().is_empty() {
+        out.extend(nested(&items[start..], DEPTH, &print)?);
+    }
+    Ok(out)
+}
+
+/// `items` between the texts of `frame`, printed whole with the helpstrings of `model` on the
+/// items `DEPTH` modules deep.
+fn whole(
+    items: &str,
+    (open, close): (&str, &str),
+    model: &Model,
+) -> Result<Vec<String>, Diagnostic> {
+    let text = format!("{open}{items}{close}");
+    Ok(vec![format_items(&text, Some(model), DEPTH)?])
 }
 
 /// `items` cut into at most `pieces` runs of whole items; `None` when it is too small to be worth
