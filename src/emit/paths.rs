@@ -1,23 +1,32 @@
 //! Where each type the generated code names lives: in the generated file (the input's own
 //! types) or in the windows crate (the SDK's), and the Rust path that reaches it.
 
+use std::borrow::Cow;
+
 use super::bindings::sdk::{self, Kind};
 use crate::Diagnostic;
-use crate::model::{InterfaceKind, Model};
+use crate::model::{Interface, InterfaceKind, Model};
 
 /// `model` with every interface that the windows crate already has (same name, same IID) marked
 /// as imported, so that it is used from there rather than generated again: Wine's exdisp.idl
 /// declares `DWebBrowserEvents2`, which is `windows::Win32::UI::Shell::DWebBrowserEvents2`.
-pub fn adopt_windows_crate_interfaces(model: &Model) -> Model {
-    let mut model = model.clone();
-    for interface in model.interfaces.iter_mut().filter(|i| !i.imported) {
-        let in_windows_crate = interface.uuid.as_deref().is_some_and(|uuid| {
-            sdk::lookup(&interface.name)
-                .is_some_and(|t| t.kind == Kind::Interface && t.iid == Some(uuid))
-        });
-        interface.imported |= in_windows_crate;
+/// Copied only when there is one: the model holds every interface the SDK imports declare.
+pub fn adopt_windows_crate_interfaces(model: &Model) -> Cow<'_, Model> {
+    let in_windows_crate = |interface: &Interface| {
+        !interface.imported
+            && interface.uuid.as_deref().is_some_and(|uuid| {
+                sdk::lookup(&interface.name)
+                    .is_some_and(|t| t.kind == Kind::Interface && t.iid == Some(uuid))
+            })
+    };
+    if !model.interfaces.iter().any(in_windows_crate) {
+        return Cow::Borrowed(model);
     }
-    model
+    let mut model = model.clone();
+    for interface in &mut model.interfaces {
+        interface.imported |= in_windows_crate(interface);
+    }
+    Cow::Owned(model)
 }
 
 /// The Rust path of interface `name`: the generated one for an interface of the input, else the
