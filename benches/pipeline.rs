@@ -79,6 +79,7 @@ fn emit(bencher: Bencher, name: &str) {
         cross_apartment: Default::default(),
         property_notify: false,
         server: None,
+        cache_dir: None,
     };
     bencher.bench(|| cpgen::emit::generate(&model, &emit_options).expect("generates"));
 }

@@ -43,7 +43,7 @@ pub fn generate_file(
     server: Option<&emit::ServerOptions>,
     out: &str,
 ) -> Result<GeneratedFile, Diagnostic> {
-    let model = load(idl, options)?;
+    let mut model = load(idl, options)?;
     let stem = idl.file_stem().unwrap_or_default().to_string_lossy();
     let generated = emit::generate(
         &model,
@@ -53,6 +53,7 @@ pub fn generate_file(
             cross_apartment: cross_apartment.clone(),
             property_notify,
             server: server.cloned(),
+            cache_dir: options.cache_dir.clone(),
         },
     )?;
     let text = write::put_header(
@@ -70,10 +71,13 @@ pub fn generate_file(
             features: &generated.features,
         },
     );
+    let files = std::mem::take(&mut model.files);
+    let warnings = std::mem::take(&mut model.warnings);
+    model::drop_elsewhere(model);
     Ok(GeneratedFile {
         text,
         features: generated.features,
-        files: model.files,
-        warnings: model.warnings,
+        files,
+        warnings,
     })
 }

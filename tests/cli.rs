@@ -445,36 +445,53 @@ fn the_cache_saves_work_and_changes_no_byte() {
     let uncached = run(&["--no-cache"]);
     assert!(uncached.contains("DISPID_Changed: i32 = 2;"), "{uncached}");
     assert!(!cache.exists());
-    // The first run fills the cache (the input itself is never cached: it is what changes).
+    // The first run fills the cache: the imported files, read and parsed (the input itself is
+    // never cached: it is what changes), and the input's printed pieces.
     assert_eq!(run(&["--cache-dir", cache_arg]), uncached);
-    let entry = |name: &str| {
+    let entry = |name: &str, printed: bool| {
         let found: Vec<PathBuf> = walk(&cache)
             .into_iter()
             .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with(name))
+            .filter(|p| p.parent().unwrap().ends_with("printed") == printed)
             .collect();
         assert!(found.len() <= 1, "{found:?}");
         found.into_iter().next()
     };
-    let level = entry("level.idl.").expect("level.idl is cached");
-    assert!(entry("oaidl.idl.").is_some());
-    assert!(entry("meter.idl.").is_none());
-    let written = std::fs::read(&level).unwrap();
+    let level = entry("level.idl.", false).expect("level.idl is cached");
+    assert!(entry("oaidl.idl.", false).is_some());
+    assert!(entry("meter.idl.", false).is_none());
+    let printed = entry("meter.idl.", true).expect("meter.idl's printed pieces are kept");
+    assert!(entry("level.idl.", true).is_none());
+    let (level_written, printed_written) = (
+        std::fs::read(&level).unwrap(),
+        std::fs::read(&printed).unwrap(),
+    );
     #[cfg(unix)]
     let inode =
         |path: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap());
     #[cfg(unix)]
-    let first = inode(&level);
-    // Warm: read from the cache, not written again.
+    let first = (inode(&level), inode(&printed));
+    // Warm: read from the cache, nothing written again.
     assert_eq!(run(&["--cache-dir", cache_arg]), uncached);
     #[cfg(unix)]
-    assert_eq!(inode(&level), first, "the entry was written again");
-    // A changed import is read again, and its entry replaces the old one.
+    assert_eq!(
+        (inode(&level), inode(&printed)),
+        first,
+        "an entry was written again"
+    );
+    // A changed import is read again, and its entry replaces the old one; the pieces it changed
+    // are printed again, and the input's entry then holds them.
     with_an_import(&root, 7);
     let changed = run(&["--cache-dir", cache_arg]);
     assert!(changed.contains("DISPID_Changed: i32 = 8;"), "{changed}");
     assert_eq!(changed, run(&["--no-cache"]));
-    assert_eq!(entry("level.idl."), Some(level.clone()));
-    assert_ne!(std::fs::read(&level).unwrap(), written);
+    assert_eq!(entry("level.idl.", false), Some(level.clone()));
+    assert_ne!(std::fs::read(&level).unwrap(), level_written);
+    assert_eq!(entry("meter.idl.", true), Some(printed.clone()));
+    assert_ne!(std::fs::read(&printed).unwrap(), printed_written);
+    // A damaged entry is not used.
+    std::fs::write(&printed, b"not an entry").unwrap();
+    assert_eq!(run(&["--cache-dir", cache_arg]), changed);
     let both = cpgen(
         &[
             "meter.idl",

@@ -55,6 +55,21 @@ pub fn document_bindings(bindings: &mut [syn::Item], model: &Model) {
     }
 }
 
+/// Every helpstring [`document_bindings`] may put on the bindings of `model`, as one text: what
+/// a printed piece of the bindings depends on besides its own text.
+pub fn bindings_helpstrings(model: &Model) -> String {
+    let mut text = String::new();
+    for interface in model.interfaces.iter().filter(|i| !i.imported) {
+        let mut methods: Vec<_> = method_docs(interface).into_iter().collect();
+        methods.sort();
+        text.push_str(&format!(
+            "{} {:?} {methods:?}\n",
+            interface.name, interface.helpstring
+        ));
+    }
+    text
+}
+
 /// The helpstring of each method of `interface` that has one, by the name windows-bindgen gives
 /// the method: `[propget] X` is `X`, `[propput] X` is `SetX`, `[propputref] X` is `putref_X`, and
 /// a name met again in the interface gets its count appended (`X2`).

@@ -10,15 +10,18 @@
 //! interface with thousands of events) is printed a chunk of its members at a time
 //! ([`lists`]), so no thread holds the tree of more than a bounded piece of text.
 
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::docs;
 
 mod bindings;
+mod cache;
 mod lists;
 use crate::Diagnostic;
 use crate::model::Model;
+use cache::Pieces;
 pub use lists::{LIMITS, Limits, values};
 
 /// The function that renders the bindings' items (windows-bindgen), called by the thread that
@@ -46,9 +49,14 @@ pub fn file(
     allowed: &str,
     parts: Vec<Part>,
     limits: &Limits,
+    cache_dir: Option<&Path>,
 ) -> Result<String, Diagnostic> {
+    // The input is the first file the model read.
+    let input = model.files.first().map(PathBuf::as_path);
+    let pieces = Pieces::open(cache_dir, input, docs::bindings_helpstrings(model));
     // The module with a placeholder for its body, formatted like any part.
-    let frame = format_items(
+    let frame = print_piece(
+        &pieces,
         &format!(
             "/// The connection points of the input, with the GUIDs and types they use.\n\
              #[allow({allowed})]\n\
@@ -61,7 +69,7 @@ pub fn file(
     let (before, after) = frame
         .split_once(&format!("    {PLACEHOLDER}\n"))
         .ok_or_else(|| internal("the module's placeholder is gone"))?;
-    let bodies = bodies(model, parts, limits)?;
+    let bodies = bodies(model, parts, limits, &pieces)?;
     let size: usize = bodies.iter().flatten().map(String::len).sum();
     let mut out = String::with_capacity(before.len() + size + after.len());
     out.push_str(before);
@@ -69,6 +77,7 @@ pub fn file(
         out.push_str(&piece);
     }
     out.push_str(after);
+    pieces.save();
     Ok(out)
 }
 
@@ -81,6 +90,7 @@ fn bodies(
     model: &Model,
     parts: Vec<Part>,
     limits: &Limits,
+    pieces: &Pieces,
 ) -> Result<Vec<Vec<String>>, Diagnostic> {
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|&i| match &parts[i] {
@@ -92,7 +102,7 @@ fn bodies(
     in_parallel(&order, |index| {
         let part = parts[index].lock().ok().and_then(|mut part| part.take());
         match part {
-            Some(part) => body(model, &part, limits),
+            Some(part) => body(model, &part, limits, pieces),
             None => Err(internal("a part was taken twice")),
         }
     })
@@ -146,10 +156,17 @@ const MAX_HELPERS: usize = 3;
 const STACK: usize = 8 << 20;
 
 /// One part's lines, as they stand in the module, in pieces.
-fn body(model: &Model, part: &Part, limits: &Limits) -> Result<Vec<String>, Diagnostic> {
+fn body(
+    model: &Model,
+    part: &Part,
+    limits: &Limits,
+    pieces: &Pieces,
+) -> Result<Vec<String>, Diagnostic> {
     // A template's text, its huge lists a piece at a time.
     let print = |items: &str, frame: (&str, &str)| {
-        lists::format(items, frame, limits, &|text| format_items(text, None, 0))
+        lists::format(items, frame, limits, &|text| {
+            print_piece(pieces, text, None, 0)
+        })
     };
     match part {
         Part::Items(items) => nested(items, 1, &print),
@@ -160,7 +177,7 @@ fn body(model: &Model, part: &Part, limits: &Limits) -> Result<Vec<String>, Diag
                 .split_once(&format!("        {PLACEHOLDER}\n"))
                 .ok_or_else(|| internal("the bindings' placeholder is gone"))?;
             let mut out = vec![before.to_string()];
-            out.extend(bindings::runs(&items, model, limits)?);
+            out.extend(bindings::runs(&items, model, limits, pieces)?);
             out.push(after.to_string());
             Ok(out)
         }
@@ -206,6 +223,18 @@ fn nested(items: &str, depth: usize, print: Print) -> Result<Vec<String>, Diagno
         return Err(internal("a part is not one module"));
     }
     Ok(pieces)
+}
+
+/// [`format_items`], or what the input's last run printed for the same text ([`cache`]).
+fn print_piece(
+    pieces: &Pieces,
+    text: &str,
+    document: Option<&Model>,
+    depth: usize,
+) -> Result<String, Diagnostic> {
+    pieces.print(text, depth, document.is_some(), || {
+        format_items(text, document, depth)
+    })
 }
 
 /// `text` parsed by syn and printed by prettyplease; `document` is the model whose helpstrings
@@ -259,7 +288,15 @@ mod tests {
             "pub trait H { fn a(&self) {} }\npub struct T;",
         ];
         let items: Vec<Part> = parts.iter().map(|p| Part::Items(p.to_string())).collect();
-        let by_parts = file(&Model::default(), "x_idl", "dead_code", items, &LIMITS).unwrap();
+        let by_parts = file(
+            &Model::default(),
+            "x_idl",
+            "dead_code",
+            items,
+            &LIMITS,
+            None,
+        )
+        .unwrap();
         let whole = prettyplease::unparse(
             &syn::parse_file(&format!(
                 "/// The connection points of the input, with the GUIDs and types they use.\n\

@@ -54,6 +54,9 @@ pub struct Options {
     /// The server plumbing (`--server`): class registrations and `server()`, and every
     /// `<C>ConnectionPoints` counting its object.
     pub server: Option<ServerOptions>,
+    /// A folder where the printed pieces of the input's last run are kept, so that a run prints
+    /// only what changed (see `format/cache.rs`); none prints everything.
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 /// Which source interfaces fire across apartments (`--cross-apartment[=SOURCE]`).
@@ -127,7 +130,7 @@ fn generate_within(
         .iter()
         .any(|c| notify::wanted(c, options.property_notify))
     {
-        notify::declare_sink(&mut own);
+        notify::declare_sink(own.to_mut());
     }
     let file = parts::File::new(
         &own,
@@ -161,7 +164,14 @@ fn generate_within(
     ] {
         parts.extend(items.into_iter().map(Part::Items));
     }
-    let code = format::file(model, &options.module, ALLOWED, parts, limits)?;
+    let code = format::file(
+        model,
+        &options.module,
+        ALLOWED,
+        parts,
+        limits,
+        options.cache_dir.as_deref(),
+    )?;
     let features = paths::features(&code);
     Ok(Generated { code, features })
 }

@@ -22,6 +22,7 @@ fn options() -> Options {
         cross_apartment: Default::default(),
         property_notify: false,
         server: None,
+        cache_dir: None,
     }
 }
 

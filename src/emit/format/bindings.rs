@@ -11,8 +11,11 @@
 
 mod marks;
 
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use super::cache::Pieces;
 use super::lists::{self, Limits};
-use super::{format_items, helpers, in_parallel, nested};
+use super::{in_parallel, nested, print_piece};
 use crate::Diagnostic;
 use crate::model::Model;
 
@@ -20,35 +23,41 @@ use crate::model::Model;
 const DEPTH: usize = 2;
 
 /// The formatted lines of `items`, in order, with `model`'s helpstrings; an item larger than
-/// `limits.whole` has its lists marked and printed a chunk at a time.
-pub fn runs(items: &str, model: &Model, limits: &Limits) -> Result<Vec<String>, Diagnostic> {
-    let helpers = helpers();
-    let runs = match helpers {
-        0 => None,
-        _ => split(items, 2 * (helpers + 1)),
-    };
-    let Some(runs) = runs else {
-        return run(items, model, limits);
-    };
+/// `limits.whole` has its lists marked and printed a chunk at a time; `pieces` holds what the
+/// last run printed.
+pub fn runs(
+    items: &str,
+    model: &Model,
+    limits: &Limits,
+    pieces: &Pieces,
+) -> Result<Vec<String>, Diagnostic> {
+    let runs = split(items);
     let order: Vec<usize> = (0..runs.len()).collect();
-    let printed = in_parallel(&order, |index| run(runs[index], model, limits));
+    let printed = in_parallel(&order, |index| run(runs[index], model, limits, pieces));
     // A run that does not parse was cut in the wrong place: the items as one run, printed
     // whole, say whether they parse at all.
     match printed {
         Ok(runs) => Ok(runs.into_iter().flatten().collect()),
-        Err(_) => nested(items, DEPTH, &|items, frame| whole(items, frame, model)),
+        Err(_) => nested(items, DEPTH, &|items, frame| {
+            whole(items, frame, model, pieces)
+        }),
     }
 }
 
 /// The formatted lines of a run of items: printed in groups of about `limits.whole` bytes of
 /// text (a module's items print each on its own, so apart as together), and an item larger than
 /// that alone, its lists marked and printed in chunks, so that a chunk's frame is that item's.
-fn run(items: &str, model: &Model, limits: &Limits) -> Result<Vec<String>, Diagnostic> {
+fn run(
+    items: &str,
+    model: &Model,
+    limits: &Limits,
+    pieces: &Pieces,
+) -> Result<Vec<String>, Diagnostic> {
     let print = |items: &str, frame: (&str, &str)| {
         if items.len() <= limits.whole {
-            return whole(items, frame, model);
+            return whole(items, frame, model, pieces);
         }
-        let print = |text: &str| format_items(text, Some(model), DEPTH);
+        let print = |text: &str| print_piece(pieces, text, Some(model), DEPTH);
         lists::format(&marks::mark(items), frame, limits, &print)
     };
     if items.len() <= limits.whole {
@@ -76,30 +85,35 @@ fn whole(
     items: &str,
     (open, close): (&str, &str),
     model: &Model,
+    pieces: &Pieces,
 ) -> Result<Vec<String>, Diagnostic> {
     let text = format!("{open}{items}{close}");
-    Ok(vec![format_items(&text, Some(model), DEPTH)?])
+    Ok(vec![print_piece(pieces, &text, Some(model), DEPTH)?])
 }
 
-/// `items` cut into at most `pieces` runs of whole items; `None` when it is too small to be worth
-/// cutting.
-fn split(items: &str, pieces: usize) -> Option<Vec<&str>> {
-    let ends = item_ends(items);
-    if ends.len() < 2 * pieces {
-        return None;
-    }
-    let per_run = ends.len().div_ceil(pieces);
+/// `items` cut into runs of whole items where the items themselves say: after each item whose
+/// text hashes to a multiple of [`RUN`], so about `RUN` items a run. The cuts do not move when
+/// items are added or changed elsewhere, so a run an edit left alone is the same text as in the
+/// last run, which the cache of printed pieces then holds.
+fn split(items: &str) -> Vec<&str> {
     let mut runs = Vec::new();
     let mut start = 0;
-    for &end in ends.chunks(per_run).filter_map(|chunk| chunk.last()) {
-        runs.push(&items[start..end]);
-        start = end;
+    for end in item_ends(items) {
+        let mut hasher = DefaultHasher::new();
+        items[start..end].hash(&mut hasher);
+        if hasher.finish().is_multiple_of(RUN) {
+            runs.push(&items[start..end]);
+            start = end;
+        }
     }
     if !items[start..].trim().is_empty() {
         runs.push(&items[start..]);
     }
-    Some(runs)
+    runs
 }
+
+/// How many items a run of bindings holds, on average.
+const RUN: u64 = 8;
 
 /// The offsets just past each top-level item of `text`: a `;` outside brackets, or a `}` that
 /// closes the outermost bracket and is not followed by `;`. String and character literals are
