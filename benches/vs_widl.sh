@@ -6,7 +6,10 @@
 # 0. The files users have: the shipped sample (fixtures/clock.idl) and a typical ActiveX control's
 #    IDL (fixtures/realworld/vlc-activex/axvlc.idl: 746 lines, 2 coclasses, an event
 #    dispinterface, dual interfaces), each tool 4 × RUNS times, alternating; median wall time and
-#    the largest peak memory (/usr/bin/time's maximum resident set) of each.
+#    the largest peak memory (/usr/bin/time's maximum resident set) of each. Then the same with
+#    an edit before each run, as a build that regenerates after an IDL changed meets it: a copy
+#    of the file in the scratch folder with one more event, a new one each run, in its first
+#    dispinterface.
 # 1. mshtml.idl (30,000 lines, plus the dozen files it imports): `cpgen mshtml.idl -o OUT` and
 #    `widl -h -o OUT mshtml.idl`, each RUNS times, alternating; the median wall time of each.
 # 2. The whole folder: every .idl file of Wine's SDK folder that `widl -h` accepts, one process
@@ -19,9 +22,10 @@
 #
 # Both tools get Wine's include path (`-I <dir> -I <dir>/..`) and write into a scratch folder
 # (never -o /dev/null: as root, widl replaces /dev/null with a file when it fails).
-# cpgen keeps the syntax trees of imported files in its default cache folder, so every timed run
-# after the first finds the imports parsed, as a build's second run does; CPGEN_ARGS=--no-cache
-# times runs that parse everything.
+# cpgen keeps imported files (preprocessed, parsed) and each input's printed pieces in its
+# default cache folder, so every timed run after the first finds them, as a build's second run
+# does (the edited runs find only what the edit left alone); CPGEN_ARGS=--no-cache times runs
+# that read and print everything afresh.
 # Environment: CPGEN (default: target/release/cpgen, built first), CPGEN_ARGS (more arguments
 # for cpgen, such as --no-cache or --cache-dir DIR), WIDL (default: widl on PATH,
 # else /usr/lib/wine/widl), WINE_IDL_DIR (default: /usr/include/wine/wine/windows).
@@ -73,24 +77,44 @@ peak() {
     (cd "$scratch" && /usr/bin/time -f %M -o "$out" "$@" >/dev/null 2>&1) || true
     echo $(($(tail -1 "$out") / 1024))
 }
+# Writes $scratch/NAME: FILE with one more event (number N) in its first dispinterface.
+edited() {
+    local name=${1##*/}
+    sed "0,/^[[:space:]]*methods:/s//&\n        [id($((9000 + $2)))] void CpgenBenchEdit$2([in] long n);/" \
+        "$1" >"$scratch/$name"
+    grep -q "CpgenBenchEdit$2" "$scratch/$name" || { echo "no dispinterface to edit in $1" >&2; exit 1; }
+    echo "$scratch/$name"
+}
 for file in "$root/fixtures/clock.idl" "$root/fixtures/realworld/vlc-activex/axvlc.idl"; do
-    run_cpgen "$file" || { cat "$scratch/cpgen.err" >&2; exit 1; }
-    run_widl "$file" || { echo "widl fails on $file" >&2; exit 1; }
-    : >"$scratch/cpgen.times"
-    : >"$scratch/widl.times"
-    for _ in $(seq $((4 * runs))); do
-        start=$(now); run_cpgen "$file"; end=$(now)
-        elapsed "$start" "$end" >>"$scratch/cpgen.times"
-        start=$(now); run_widl "$file"; end=$(now)
-        elapsed "$start" "$end" >>"$scratch/widl.times"
+    for edit in no yes; do
+        input=$file
+        [[ $edit == yes ]] && input=$(edited "$file" 0)
+        run_cpgen "$input" || { cat "$scratch/cpgen.err" >&2; exit 1; }
+        run_widl "$input" || { echo "widl fails on $input" >&2; exit 1; }
+        : >"$scratch/cpgen.times"
+        : >"$scratch/widl.times"
+        for n in $(seq $((4 * runs))); do
+            [[ $edit == yes ]] && input=$(edited "$file" "$n")
+            start=$(now); run_cpgen "$input"; end=$(now)
+            elapsed "$start" "$end" >>"$scratch/cpgen.times"
+            start=$(now); run_widl "$input"; end=$(now)
+            elapsed "$start" "$end" >>"$scratch/widl.times"
+        done
+        cpgen_time=$(median <"$scratch/cpgen.times")
+        widl_time=$(median <"$scratch/widl.times")
+        what=${file#"$root"/}
+        [[ $edit == yes ]] && what="$what, edited before each run"
+        if [[ $edit == no ]]; then
+            cpgen_peak=$(peak "$CPGEN" "$input" "${includes[@]}" "${cpgen_args[@]}" -o "$scratch/peak.rs")
+            widl_peak=$(peak "$widl" "${includes[@]}" -h -o "$scratch/peak.h" "$input")
+            printf '%s: cpgen %.4f s %d MB, widl -h %.4f s %d MB (median, peak memory), cpgen/widl = %s\n' \
+                "$what" "$cpgen_time" "$cpgen_peak" "$widl_time" "$widl_peak" \
+                "$(ratio "$cpgen_time" "$widl_time")"
+        else
+            printf '%s: cpgen %.4f s, widl -h %.4f s (median), cpgen/widl = %s\n' \
+                "$what" "$cpgen_time" "$widl_time" "$(ratio "$cpgen_time" "$widl_time")"
+        fi
     done
-    cpgen_time=$(median <"$scratch/cpgen.times")
-    widl_time=$(median <"$scratch/widl.times")
-    cpgen_peak=$(peak "$CPGEN" "$file" "${includes[@]}" "${cpgen_args[@]}" -o "$scratch/peak.rs")
-    widl_peak=$(peak "$widl" "${includes[@]}" -h -o "$scratch/peak.h" "$file")
-    printf '%s: cpgen %.4f s %d MB, widl -h %.4f s %d MB (median, peak memory), cpgen/widl = %s\n' \
-        "${file#"$root"/}" "$cpgen_time" "$cpgen_peak" "$widl_time" "$widl_peak" \
-        "$(ratio "$cpgen_time" "$widl_time")"
 done
 
 # --- mshtml.idl --------------------------------------------------------------------------------
