@@ -5,6 +5,7 @@
 
 mod builder;
 mod builtin;
+mod cache_folder;
 pub mod diagnostic;
 pub mod emit;
 pub mod model;

@@ -119,44 +119,21 @@ const RUN: u64 = 8;
 /// closes the outermost bracket and is not followed by `;`. String and character literals are
 /// skipped (a `'` that does not close within a character or an escape is a lifetime).
 fn item_ends(text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
     let mut ends = Vec::new();
     let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
+    marks::scan(text, |i, byte| match byte {
+        b'(' | b'[' | b'{' => depth += 1,
+        b')' | b']' => depth = depth.saturating_sub(1),
+        b'}' => {
+            depth = depth.saturating_sub(1);
+            let next = text[i + 1..].trim_start();
+            if depth == 0 && !next.starts_with(';') {
+                ends.push(i + 1);
             }
-            b'\'' => {
-                if bytes.get(i + 1) == Some(&b'\\') {
-                    i += 3;
-                    while i < bytes.len() && bytes[i] != b'\'' {
-                        i += 1;
-                    }
-                } else if let Some(close) = text[i + 1..].char_indices().nth(1)
-                    && text[i + 1 + close.0..].starts_with('\'')
-                {
-                    i += 1 + close.0;
-                }
-            }
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' => depth = depth.saturating_sub(1),
-            b'}' => {
-                depth = depth.saturating_sub(1);
-                let next = text[i + 1..].trim_start();
-                if depth == 0 && !next.starts_with(';') {
-                    ends.push(i + 1);
-                }
-            }
-            b';' if depth == 0 => ends.push(i + 1),
-            _ => {}
         }
-        i += 1;
-    }
+        b';' if depth == 0 => ends.push(i + 1),
+        _ => {}
+    });
     ends
 }
 

@@ -11,14 +11,11 @@
 //! and by the same cpgen executable (its path, size and modification time), whose syn and
 //! prettyplease printed it.
 //!
-//! One entry per input file holds the pieces of its last run only, so the cache never grows past
-//! about twice the output of each input. Reading and writing follow the import cache's rules (see
-//! `model/load/cache.rs`): written to a temporary file renamed into place, and any failure is a
+//! One entry per input file holds the pieces of its last run only, about twice its output, for
+//! the last [`MAX_ENTRIES`] inputs ([`cache_folder`] writes and bounds them). Any failure is a
 //! miss, never an error.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
@@ -26,10 +23,17 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::Diagnostic;
+use crate::cache_folder;
 
 /// Outputs past this size are not cached: an entry holds about twice the output, and a run holds
 /// a copy of it in memory besides the output.
 const MAX_CACHED_OUTPUT: usize = 64 << 20;
+
+/// Entries larger than this are not read (they are written only up to about this size).
+const MAX_ENTRY: u64 = 2 * MAX_CACHED_OUTPUT as u64;
+
+/// The most inputs whose pieces are kept (the last written).
+const MAX_ENTRIES: usize = 100;
 
 /// A piece: the depth it is printed at, whether it carries the bindings' helpstrings, its text.
 type Key = (usize, bool, String);
@@ -66,7 +70,7 @@ impl Pieces {
         };
         let old = entry
             .as_deref()
-            .and_then(|entry| std::fs::read(entry).ok())
+            .and_then(|entry| cache_folder::read(entry, MAX_ENTRY))
             .and_then(|bytes| postcard::from_bytes::<Entry>(&bytes).ok())
             .filter(|stored| stored.printer == printer)
             .map(|stored| {
@@ -135,20 +139,9 @@ impl Pieces {
             docs: self.docs,
             pieces,
         };
-        let Ok(bytes) = postcard::to_stdvec(&entry) else {
-            return;
-        };
-        let Some(dir) = path.parent() else {
-            return;
-        };
-        let stored = std::fs::create_dir_all(dir).and_then(|()| {
-            let mut file = tempfile::NamedTempFile::new_in(dir)?;
-            file.write_all(&bytes)?;
-            file.persist(&path).map_err(|e| e.error)?;
-            Ok(())
-        });
-        // A cache that cannot be written only costs the next run the formatting.
-        drop(stored);
+        if let Ok(bytes) = postcard::to_stdvec(&entry) {
+            cache_folder::write(&path, &bytes, MAX_ENTRIES);
+        }
     }
 }
 
@@ -166,14 +159,9 @@ fn printer() -> Option<String> {
     ))
 }
 
-/// Input `input`'s entry in `dir`'s folder `printed`, named after the input's canonical path.
+/// Input `input`'s entry, in `dir`'s folder `printed`.
 fn entry(dir: &Path, input: &Path) -> PathBuf {
-    let input = input.canonicalize().unwrap_or_else(|_| input.to_path_buf());
-    let mut hasher = DefaultHasher::new();
-    input.hash(&mut hasher);
-    let name = input.file_name().unwrap_or_default().to_string_lossy();
-    dir.join("printed")
-        .join(format!("{name}.{:016x}", hasher.finish()))
+    cache_folder::entry(&dir.join("printed"), input)
 }
 
 #[cfg(test)]

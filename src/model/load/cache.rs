@@ -15,19 +15,17 @@
 //!   be found first).
 //!
 //! An entry is named after its file's canonical path, so the cache holds one entry per imported
-//! file however often the file changes. Writes go to a temporary file renamed into place, so
-//! runs side by side never read half an entry. A cache that cannot be read or written costs only
-//! the work it would have saved: every failure here is a miss, never an error. The input file
-//! itself is never cached: it is the file that changes between runs.
+//! file however often the file changes ([`cache_folder`] writes and bounds them). Every failure
+//! here is a miss, never an error. The input file itself is never cached: it is the file that
+//! changes between runs.
 
 use std::collections::BTreeSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cache_folder;
 use crate::parse::ast;
 use crate::preprocess;
 use crate::source::{FileId, LineMap, Loc, SourceSet};
@@ -39,6 +37,10 @@ const FRONT_END_ID: &str = env!("CPGEN_FRONT_END_ID");
 /// Entries larger than this are not read (a real one is a few times its files' text, which the
 /// preprocessor bounds at 6 MiB for a whole run).
 const MAX_ENTRY: u64 = 256 << 20;
+
+/// The most imported files the cache keeps (the last written): Wine's whole SDK folder imports
+/// 114 files.
+const MAX_ENTRIES: usize = 1000;
 
 pub struct ImportCache {
     dir: PathBuf,
@@ -110,11 +112,7 @@ impl ImportCache {
         imported_at: Loc,
         options: &preprocess::Options,
     ) -> Option<(preprocess::Output, Hit)> {
-        let entry = self.entry(path);
-        if std::fs::metadata(&entry).ok()?.len() > MAX_ENTRY {
-            return None;
-        }
-        let bytes = std::fs::read(&entry).ok()?;
+        let bytes = cache_folder::read(&self.entry(path), MAX_ENTRY)?;
         let (header, tree) = postcard::take_from_bytes::<Header>(&bytes).ok()?;
         let start = bytes.len() - tree.len();
         if header.options != options_key(options)
@@ -217,14 +215,7 @@ impl ImportCache {
         if !self.dir.exists() {
             self.forget_other_builds();
         }
-        let stored = std::fs::create_dir_all(&self.dir).and_then(|()| {
-            let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
-            file.write_all(&bytes)?;
-            file.persist(self.entry(path)).map_err(|e| e.error)?;
-            Ok(())
-        });
-        // A cache that cannot be written only costs the next run the work.
-        drop(stored);
+        cache_folder::write(&self.entry(path), &bytes, MAX_ENTRIES);
     }
 
     /// Removes what other builds of cpgen kept beside this one's folder (another version, or a
@@ -246,11 +237,7 @@ impl ImportCache {
     }
 
     fn entry(&self, path: &Path) -> PathBuf {
-        let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        let mut hasher = DefaultHasher::new();
-        path.hash(&mut hasher);
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        self.dir.join(format!("{name}.{:016x}", hasher.finish()))
+        cache_folder::entry(&self.dir, path)
     }
 }
 

@@ -179,7 +179,7 @@ fn groups(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
 
 /// Calls `visit` with each byte of `text` outside string and character literals (a `'` that
 /// does not close within a character or an escape is a lifetime), and its offset.
-fn scan(text: &str, mut visit: impl FnMut(usize, u8)) {
+pub(super) fn scan(text: &str, mut visit: impl FnMut(usize, u8)) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
