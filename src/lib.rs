@@ -44,7 +44,7 @@ pub fn generate_file(
     server: Option<&emit::ServerOptions>,
     out: &str,
 ) -> Result<GeneratedFile, Diagnostic> {
-    let mut model = load(idl, options)?;
+    let model = load(idl, options)?;
     let stem = idl.file_stem().unwrap_or_default().to_string_lossy();
     let generated = emit::generate(
         &model,
@@ -72,13 +72,10 @@ pub fn generate_file(
             features: &generated.features,
         },
     );
-    let files = std::mem::take(&mut model.files);
-    let warnings = std::mem::take(&mut model.warnings);
-    model::drop_elsewhere(model);
     Ok(GeneratedFile {
         text,
         features: generated.features,
-        files,
-        warnings,
+        files: model.files,
+        warnings: model.warnings,
     })
 }

@@ -26,19 +26,8 @@ pub struct Options {
 
 /// Reads `path`, every file it includes and imports, and resolves them into one model.
 pub fn load(path: &Path, options: &Options) -> Result<Model, Diagnostic> {
-    let mut loaded = load::load(path, options)?;
-    let model = resolve::resolve(&mut loaded);
-    drop_elsewhere(loaded);
-    model
-}
-
-/// Drops `value` on a thread of its own, or here when no thread can start. The syntax trees of
-/// a file and its imports are garbage once resolved, and the model once generated from; freeing
-/// them is a tenth of a small run (the sample with the SDK's imports: 6.5 M and 3.3 M of its
-/// instructions) that nothing waits for.
-pub(crate) fn drop_elsewhere<T: Send + 'static>(value: T) {
-    // A thread that cannot start drops its closure, and `value` with it, right here.
-    let _ = std::thread::Builder::new().spawn(move || drop(value));
+    let units = load::load(path, options)?;
+    resolve::resolve(units)
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

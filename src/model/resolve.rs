@@ -27,7 +27,7 @@ const STDOLE_INTERFACES: &[&str] = &[
     "IPictureDisp",
 ];
 
-pub fn resolve(loaded: &mut Loaded) -> Result<Model, Diagnostic> {
+pub fn resolve(loaded: Loaded) -> Result<Model, Diagnostic> {
     let mut resolver = Resolver {
         sources: &loaded.sources,
         scope: Scope::new(),
@@ -48,7 +48,7 @@ pub fn resolve(loaded: &mut Loaded) -> Result<Model, Diagnostic> {
         .files()
         .map(|(_, f)| f.path.clone())
         .collect();
-    model.sources = std::sync::Arc::new(std::mem::take(&mut loaded.sources));
+    model.sources = std::sync::Arc::new(loaded.sources);
     Ok(model)
 }
 

@@ -25,12 +25,12 @@ use serde::{Deserialize, Serialize};
 use crate::Diagnostic;
 use crate::cache_folder;
 
-/// Outputs past this size are not cached: an entry holds about twice the output, and a run holds
-/// a copy of it in memory besides the output.
-const MAX_CACHED_OUTPUT: usize = 64 << 20;
+/// The largest entry, pieces' texts and printed forms together (about twice the output): past it,
+/// an input's pieces are not kept, since a run holds them in memory besides the output.
+const MAX_KEPT: usize = 64 << 20;
 
-/// Entries larger than this are not read (they are written only up to about this size).
-const MAX_ENTRY: u64 = 2 * MAX_CACHED_OUTPUT as u64;
+/// Entries larger than this are not read (they are written only up to about [`MAX_KEPT`]).
+const MAX_ENTRY: u64 = 2 * MAX_KEPT as u64;
 
 /// The most inputs whose pieces are kept (the last written).
 const MAX_ENTRIES: usize = 100;
@@ -54,9 +54,20 @@ pub struct Pieces {
     docs: String,
     /// The last run's printed pieces.
     old: HashMap<Key, String>,
-    /// This run's, in the order they were printed, and how large they are together.
-    new: Mutex<(Vec<(Key, String)>, usize)>,
-    missed: Mutex<bool>,
+    /// This run's.
+    new: Mutex<Kept>,
+}
+
+/// This run's pieces, in the order they were printed.
+#[derive(Default)]
+struct Kept {
+    pieces: Vec<(Key, String)>,
+    /// Their texts' and printed forms' bytes.
+    size: usize,
+    /// Whether a piece was printed here rather than taken from the last run.
+    missed: bool,
+    /// Past [`MAX_KEPT`]: none is kept any longer.
+    too_large: bool,
 }
 
 impl Pieces {
@@ -87,8 +98,7 @@ impl Pieces {
             printer,
             docs,
             old,
-            new: Mutex::new((Vec::new(), 0)),
-            missed: Mutex::new(false),
+            new: Mutex::default(),
         }
     }
 
@@ -102,22 +112,25 @@ impl Pieces {
         print: impl FnOnce() -> Result<String, Diagnostic>,
     ) -> Result<String, Diagnostic> {
         let key = (depth, documented, text.to_string());
-        let printed = match self.old.get(&key) {
-            Some(printed) => printed.clone(),
-            None => {
-                if let Ok(mut missed) = self.missed.lock() {
-                    *missed = true;
-                }
-                print()?
-            }
+        let (printed, missed) = match self.old.get(&key) {
+            Some(printed) => (printed.clone(), false),
+            None => (print()?, true),
         };
-        // Past the bound, nothing more is kept: the entry will not be written.
         if self.entry.is_some()
             && let Ok(mut new) = self.new.lock()
-            && new.1 <= MAX_CACHED_OUTPUT
+            && !new.too_large
         {
-            new.1 += key.2.len() + printed.len();
-            new.0.push((key, printed.clone()));
+            new.missed |= missed;
+            new.size += key.2.len() + printed.len();
+            if new.size > MAX_KEPT {
+                // The entry will not be written: what was kept for it goes now.
+                *new = Kept {
+                    too_large: true,
+                    ..Kept::default()
+                };
+            } else {
+                new.pieces.push((key, printed.clone()));
+            }
         }
         Ok(printed)
     }
@@ -127,17 +140,16 @@ impl Pieces {
         let Some(path) = self.entry else {
             return;
         };
-        let (Ok((pieces, size)), Ok(missed)) = (self.new.into_inner(), self.missed.into_inner())
-        else {
+        let Ok(new) = self.new.into_inner() else {
             return;
         };
-        if (!missed && pieces.len() == self.old.len()) || size > MAX_CACHED_OUTPUT {
+        if new.too_large || (!new.missed && new.pieces.len() == self.old.len()) {
             return;
         }
         let entry = Entry {
             printer: self.printer,
             docs: self.docs,
-            pieces,
+            pieces: new.pieces,
         };
         if let Ok(bytes) = postcard::to_stdvec(&entry) {
             cache_folder::write(&path, &bytes, MAX_ENTRIES);
