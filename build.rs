@@ -1,8 +1,8 @@
 //! Build script: from the Win32 metadata windows-bindgen 0.66 renders against, writes the index
 //! the bindings emitter consults (`src/emit/bindings/sdk_index.rs` says where the metadata comes
 //! from and why) and the per-namespace reference metadata a render hands bindgen
-//! (`src/emit/bindings/sdk_reference.rs`); and names the parser this build holds, for the cache of
-//! parsed imports (`src/model/load/cache.rs`).
+//! (`src/emit/bindings/sdk_reference.rs`); and fingerprints the front end this build holds, for the
+//! cache of imported files (`src/model/load/cache.rs`).
 
 #[path = "src/emit/bindings/sdk_dependencies.rs"]
 mod sdk_dependencies;

@@ -147,16 +147,18 @@ impl Builder {
         self
     }
 
-    /// Where to keep imported files, preprocessed and parsed, between builds (`--cache-dir`), so
-    /// that the SDK files an IDL imports (oaidl.idl, ocidl.idl, ...) are read once rather than
-    /// on every build. By default `$OUT_DIR/cpgen-cache` when `OUT_DIR` is set (in a build
-    /// script), else none. The output is the same with or without it.
+    /// Where to keep, between builds (`--cache-dir`), imported files preprocessed and parsed, so
+    /// that the SDK files an IDL imports (oaidl.idl, ocidl.idl, ...) are read once rather than on
+    /// every build, and the input's printed pieces, so that only what an edit changed is printed
+    /// again. By default `$OUT_DIR/cpgen-cache` when `OUT_DIR` is set (in a build script), else
+    /// none. The output is the same with or without it.
     pub fn cache_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.cache_dir = Some(Some(dir.as_ref().to_path_buf()));
         self
     }
 
-    /// Reads every file afresh on every build, keeping nothing between builds (`--no-cache`).
+    /// Reads and prints everything afresh on every build, keeping nothing between builds
+    /// (`--no-cache`).
     pub fn no_cache(mut self) -> Self {
         self.cache_dir = Some(None);
         self

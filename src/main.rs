@@ -107,11 +107,12 @@ struct Input {
     /// Define a preprocessor macro, as NAME or NAME=VALUE.
     #[arg(short = 'D', long = "define", value_name = "NAME[=VALUE]", value_parser = define)]
     defines: Vec<(String, Option<String>)>,
-    /// Keep imported files, preprocessed and parsed, in DIR between runs [default: cpgen in the
-    /// platform's cache folder, such as ~/.cache/cpgen]. The output is the same either way.
+    /// Keep imported files (preprocessed, parsed) and the input's printed pieces in DIR between
+    /// runs [default: cpgen in the platform's cache folder, such as ~/.cache/cpgen]. The output is
+    /// the same either way.
     #[arg(long = "cache-dir", value_name = "DIR")]
     cache_dir: Option<PathBuf>,
-    /// Read every file afresh, using and keeping no cache.
+    /// Read and print everything afresh, using and keeping no cache.
     #[arg(long = "no-cache", conflicts_with = "cache_dir")]
     no_cache: bool,
 }

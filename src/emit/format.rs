@@ -53,7 +53,7 @@ pub fn file(
 ) -> Result<String, Diagnostic> {
     // The input is the first file the model read.
     let input = model.files.first().map(PathBuf::as_path);
-    let pieces = Pieces::open(cache_dir, input, docs::bindings_helpstrings(model));
+    let pieces = Pieces::open(cache_dir, input, || docs::bindings_helpstrings(model));
     // The module with a placeholder for its body, formatted like any part.
     let frame = print_piece(
         &pieces,

@@ -50,9 +50,15 @@ pub fn load(path: &Path, options: &Options) -> Result<Loaded, Diagnostic> {
         }
         Ok(_) => {}
     }
-    if let Some(loaded) = parallel::load(path, options) {
-        return Ok(loaded);
+    match parallel::load(path, options) {
+        Some(loaded) => Ok(loaded),
+        None => sequential(path, options),
     }
+}
+
+/// The sequential loader's result: what [`parallel::load`] must give, and what decides the
+/// diagnostics.
+fn sequential(path: &Path, options: &Options) -> Result<Loaded, Diagnostic> {
     let mut loader = Loader {
         files: Files::new(options),
         units: Vec::new(),
@@ -136,18 +142,22 @@ impl<'a> Files<'a> {
         Ok(Some(Read { input, cached }))
     }
 
-    /// Keeps imported file `path`, just preprocessed to `input` and parsed to `statements`, in
-    /// the cache for later runs.
-    fn store(&self, path: &Path, input: &preprocess::Output, statements: &[ast::Statement]) {
+    /// Keeps imported file `path`, just preprocessed to `input` and parsed to `statements`, which
+    /// names `imports`, in the cache for later runs.
+    fn store(
+        &self,
+        path: &Path,
+        input: &preprocess::Output,
+        imports: &[&ast::Name],
+        statements: &[ast::Statement],
+    ) {
         if let Some(cache) = &self.cache {
-            let mut imports = Vec::new();
-            collect_imports(statements, &mut imports);
             cache.store(
                 &self.sources,
                 path,
                 input,
                 &self.options.preprocess,
-                &imports,
+                imports,
                 statements,
             );
         }
@@ -188,16 +198,13 @@ impl Loader<'_> {
         };
         let (statements, cached) = match cached.and_then(|hit| hit.tree.statements()) {
             Some(statements) => (statements, true),
-            None => {
-                let statements = parse::parse(&self.files.sources, &input)?;
-                if imported_at.is_some() {
-                    self.files.store(path, &input, &statements);
-                }
-                (statements, false)
-            }
+            None => (parse::parse(&self.files.sources, &input)?, false),
         };
         let mut imports = Vec::new();
         collect_imports(&statements, &mut imports);
+        if !cached && imported_at.is_some() {
+            self.files.store(path, &input, &imports, &statements);
+        }
         for name in imports {
             let (at, found) = self.files.import(&input, name)?;
             if self.depth == MAX_IMPORT_DEPTH {

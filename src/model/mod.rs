@@ -20,7 +20,8 @@ use crate::source::{Loc, SourceSet};
 pub struct Options {
     pub preprocess: preprocess::Options,
     /// A folder where imported files, preprocessed and parsed, are kept between runs (see
-    /// `model/load/cache.rs`); none reads every file afresh on every run.
+    /// `model/load/cache.rs`), and the printed pieces (`emit::Options::cache_dir`); none reads
+    /// every file afresh on every run.
     pub cache_dir: Option<PathBuf>,
 }
 

@@ -72,16 +72,17 @@ struct Kept {
 
 impl Pieces {
     /// The pieces the last run of `input` printed, kept under `dir`, for a run whose documented
-    /// pieces carry `docs`.
-    pub fn open(dir: Option<&Path>, input: Option<&Path>, docs: String) -> Self {
-        let printer = printer().unwrap_or_default();
-        let entry = match (dir, input) {
-            (Some(dir), Some(input)) if !printer.is_empty() => Some(entry(dir, input)),
-            _ => None,
+    /// pieces carry `docs()`; without a cache, every piece is printed and nothing kept.
+    pub fn open(dir: Option<&Path>, input: Option<&Path>, docs: impl FnOnce() -> String) -> Self {
+        let (Some(dir), Some(input)) = (dir, input) else {
+            return Self::none();
         };
-        let old = entry
-            .as_deref()
-            .and_then(|entry| cache_folder::read(entry, MAX_ENTRY))
+        let Some(printer) = printer() else {
+            return Self::none();
+        };
+        let docs = docs();
+        let entry = entry(dir, input);
+        let old = cache_folder::read(&entry, MAX_ENTRY)
             .and_then(|bytes| postcard::from_bytes::<Entry>(&bytes).ok())
             .filter(|stored| stored.printer == printer)
             .map(|stored| {
@@ -94,10 +95,21 @@ impl Pieces {
             })
             .unwrap_or_default();
         Self {
-            entry,
+            entry: Some(entry),
             printer,
             docs,
             old,
+            new: Mutex::default(),
+        }
+    }
+
+    /// No cache: every piece printed, nothing kept.
+    fn none() -> Self {
+        Self {
+            entry: None,
+            printer: String::new(),
+            docs: String::new(),
+            old: HashMap::new(),
             new: Mutex::default(),
         }
     }
@@ -111,13 +123,15 @@ impl Pieces {
         documented: bool,
         print: impl FnOnce() -> Result<String, Diagnostic>,
     ) -> Result<String, Diagnostic> {
+        if self.entry.is_none() {
+            return print();
+        }
         let key = (depth, documented, text.to_string());
         let (printed, missed) = match self.old.get(&key) {
             Some(printed) => (printed.clone(), false),
             None => (print()?, true),
         };
-        if self.entry.is_some()
-            && let Ok(mut new) = self.new.lock()
+        if let Ok(mut new) = self.new.lock()
             && !new.too_large
         {
             new.missed |= missed;
@@ -191,7 +205,7 @@ mod tests {
         docs: &str,
         texts: &[(&str, bool)],
     ) -> (Vec<String>, Vec<String>) {
-        let pieces = Pieces::open(Some(dir), Some(input), docs.to_string());
+        let pieces = Pieces::open(Some(dir), Some(input), || docs.to_string());
         let printed_here = Mutex::new(Vec::new());
         let out = texts
             .iter()
@@ -256,7 +270,7 @@ mod tests {
         std::fs::write(&path, b"\xff\xff\xff").unwrap();
         assert_eq!(run(dir.path(), &input, "", &texts).1, ["a"]);
         // No cache: everything printed, nothing written.
-        let pieces = Pieces::open(None, Some(&input), String::new());
+        let pieces = Pieces::open(None, Some(&input), String::new);
         assert_eq!(pieces.print("a", 1, false, upper("a")).unwrap(), "A");
         pieces.save();
     }

@@ -118,6 +118,10 @@ impl ImportCache {
         if header.options != options_key(options)
             || header.files.first()?.path != path.to_str()?
             || header
+                .map
+                .iter()
+                .any(|&(_, file, _, _)| file >= header.files.len())
+            || header
                 .folders
                 .iter()
                 .any(|(dir, at)| changed(Path::new(dir)) != *at)
@@ -167,7 +171,7 @@ impl ImportCache {
         let mut map = LineMap::default();
         for &(out_start, file, offset, copied) in &header.map {
             let origin = Loc {
-                file: *ids.get(file)?,
+                file: ids[file],
                 offset,
             };
             match copied {

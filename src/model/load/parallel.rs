@@ -95,7 +95,9 @@ pub fn load(path: &Path, options: &Options) -> Option<Loaded> {
             return None;
         }
         if parsed && file.imported {
-            reader.files.store(&file.path, &file.input, &statements);
+            reader
+                .files
+                .store(&file.path, &file.input, &imports, &statements);
         }
         units.push(Unit {
             statements,
@@ -180,19 +182,7 @@ impl Reader<'_> {
 mod tests {
     use super::*;
 
-    /// The sequential loader's result, for comparison.
-    fn sequential(path: &Path, options: &Options) -> Result<Loaded, crate::Diagnostic> {
-        let mut loader = super::super::Loader {
-            files: Files::new(options),
-            units: Vec::new(),
-            depth: 0,
-        };
-        loader.load(path, None)?;
-        Ok(Loaded {
-            sources: loader.files.sources,
-            units: loader.units,
-        })
-    }
+    use super::super::sequential;
 
     fn summary(loaded: &Loaded) -> Vec<String> {
         let files = loaded
