@@ -94,6 +94,18 @@ quiet() {
     "$@" </dev/null >>"$cache/wine.log" 2>&1 9>&-
 }
 
+# Like quiet, for a step the run cannot do without: when it fails, says which one and shows the
+# end of the log, rather than ending the run with nothing on stderr.
+must() {
+    local status=0
+    quiet "$@" || status=$?
+    if ((status != 0)); then
+        say "failed (status $status): $*; the end of $cache/wine.log:"
+        tail -n 20 "$cache/wine.log" >&2
+        exit "$status"
+    fi
+}
+
 # Builds the ProcessPrng shim, once (again only if its source changes).
 build_shim() {
     local dll=$cache/shim/bcryptprimitives.dll
@@ -113,9 +125,9 @@ prepare_prefix() {
     if [[ ! -f $ready ]]; then
         say "creating the Wine prefix (log: $cache/wine.log)"
         rm -rf "$WINEPREFIX"
-        quiet "$wine" wineboot --init
+        must "$wine" wineboot --init
         # wineboot returns before the prefix is fully written.
-        quiet "$wineserver" -w
+        must "$wineserver" -w
         touch "$ready"
     fi
     local target=$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll
@@ -140,9 +152,9 @@ start_wine() {
     # Persist between test binaries, so the services started next stay up for
     # all of them; stop_wine ends it, and if this script is killed first it
     # still goes away a minute after its last client.
-    quiet "$wineserver" -p60
+    must "$wineserver" -p60
     # Also applies a prefix update after a Wine upgrade, before tests run.
-    quiet "$wine" wineboot
+    must "$wine" wineboot
 }
 
 stop_wine() {
